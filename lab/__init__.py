@@ -1,0 +1,4 @@
+"""The eoffice-guard lab: Debian hosts in podman, NGFW SSH simulators, WinRM endpoints.
+
+Run ``python -m lab --help`` for the commands.
+"""
