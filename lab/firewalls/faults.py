@@ -1,0 +1,62 @@
+"""Fault injection: the ways a real firewall misbehaves during a push, switchable per device.
+
+Faults live in a small JSON file next to the device's state, so they can be set when the device
+starts (``serve --faults``) or changed while it runs (``python -m lab.firewalls fault``); the device
+re-reads the file when it changes, so no restart and no signal is needed.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+
+
+@dataclass
+class FaultSettings:
+    #: close the connection instead of running the config command after this many (per login)
+    drop_after: int | None = None
+    #: answer commands matching this regular expression with the vendor's error
+    reject: str | None = None
+    #: seconds added to the commit point (PAN-OS commit, ASA write memory, FortiOS end)
+    commit_delay: float = 0.0
+    #: refuse every login as if the password were wrong
+    refuse_logins: bool = False
+
+    @classmethod
+    def from_dict(cls, data: dict) -> FaultSettings:
+        known = {f.name for f in fields(cls)}
+        unknown = set(data) - known
+        if unknown:
+            raise ValueError(f"unknown fault(s) {sorted(unknown)}; known: {sorted(known)}")
+        return cls(**data)
+
+    def to_dict(self) -> dict:
+        return {k: v for k, v in asdict(self).items() if v not in (None, 0.0, False)}
+
+
+class Faults:
+    """The device's current faults, re-read from ``path`` whenever the file changes."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._stamp: float | None = None
+        self._settings = FaultSettings()
+
+    def current(self) -> FaultSettings:
+        try:
+            stamp = self.path.stat().st_mtime_ns
+        except FileNotFoundError:
+            self._stamp, self._settings = None, FaultSettings()
+            return self._settings
+        if stamp != self._stamp:
+            self._settings = FaultSettings.from_dict(json.loads(self.path.read_text() or "{}"))
+            self._stamp = stamp
+        return self._settings
+
+
+def write_faults(path: Path, settings: FaultSettings) -> None:
+    """Replace the fault file atomically (the device may be reading it at the same moment)."""
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(settings.to_dict(), indent=2) + "\n")
+    tmp.replace(path)
