@@ -80,7 +80,7 @@ def wait_until_listening(devices: list[Device], state_dir: Path, timeout: float 
     while waiting:
         waiting = [d for d in waiting if not port_open(d.port, d.address)]
         for device in waiting:
-            if running_pid(state_dir, device.name) is None:
+            if not _alive(int(pid_file(state_dir, device.name).read_text())):
                 raise RuntimeError(f"{device.name} exited at start:\n{_tail(state_dir, device.name)}")
         if waiting and time.monotonic() > deadline:
             raise RuntimeError(f"{', '.join(d.name for d in waiting)} not listening after {timeout:.0f} s")
@@ -99,13 +99,29 @@ def stop(name: str, state_dir: Path, timeout: float = 5.0) -> None:
     if pid is not None:
         os.kill(pid, signal.SIGTERM)
         deadline = time.monotonic() + timeout
-        while running_pid(state_dir, name) is not None and time.monotonic() < deadline:
-            _reap(pid)
+        while _alive(pid) and time.monotonic() < deadline:
             time.sleep(0.02)
-        if running_pid(state_dir, name) is not None:
+        if _alive(pid):
             os.kill(pid, signal.SIGKILL)
+            while _alive(pid):
+                time.sleep(0.02)
         _reap(pid)
     pid_file(state_dir, name).unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    """Whether any thread of ``pid`` still runs (and so may hold its port).
+
+    A just-forked child may not show its final command line yet, and a dying threaded process
+    turns its main thread into a zombie before the other threads have closed its sockets.
+    """
+    for stat in Path(f"/proc/{pid}/task").glob("*/stat"):
+        try:
+            if stat.read_text().rsplit(")", 1)[1].split()[0] not in ("Z", "X"):
+                return True
+        except (FileNotFoundError, IndexError, ProcessLookupError):
+            continue
+    return False
 
 
 def _reap(pid: int) -> None:
