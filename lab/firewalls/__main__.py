@@ -14,7 +14,7 @@ import lab.firewalls as part
 from lab.control import _print_table, default_state_dir
 from lab.firewalls import process
 from lab.firewalls.faults import Faults, FaultSettings, write_faults
-from lab.firewalls.fleet import by_name, fleet
+from lab.firewalls.fleet import fleet
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -35,14 +35,17 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 
 def set_faults(args: argparse.Namespace) -> int:
-    path = process.device_dir(args.state_dir, by_name(args.device).name) / "faults.json"
+    directory = process.device_dir(args.state_dir, args.device)
+    if not directory.is_dir():
+        print(f"python -m lab.firewalls fault: no device {args.device!r} under {args.state_dir}")
+        return 2
+    path = directory / "faults.json"
     settings = FaultSettings() if args.clear else Faults(path).current()
     changes = {"drop_after": args.drop_after, "reject": args.reject, "commit_delay": args.commit_delay,
                "refuse_logins": args.refuse_logins or None}
     for key, value in changes.items():
         if value is not None:
             setattr(settings, key, value)
-    path.parent.mkdir(parents=True, exist_ok=True)
     write_faults(path, settings)
     print(f"{args.device}: {settings.to_dict() or 'no faults'}")
     return 0
