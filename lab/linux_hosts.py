@@ -1,0 +1,67 @@
+"""The lab's Debian hosts: one podman container per release, systemd as PID 1.
+
+Ansible reaches them with the ``containers.podman.podman`` connection (``podman exec``), so they
+need no network and no SSH keys on the controller.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+from lab.image import RELEASES, ensure
+
+HOSTS = {f"lab-{release.name}": release for release in RELEASES}
+CONTAINER_PREFIX = "eoffice-"
+
+
+def names() -> list[str]:
+    return sorted(HOSTS)
+
+
+def container(name: str) -> str:
+    return CONTAINER_PREFIX + name
+
+
+def _podman(*args: str, check: bool = True) -> subprocess.CompletedProcess:
+    return subprocess.run(["podman", *args], check=check, capture_output=True, text=True)
+
+
+def _state(name: str) -> str:
+    result = _podman("container", "inspect", "--format", "{{.State.Status}}", container(name), check=False)
+    return result.stdout.strip() if result.returncode == 0 else "absent"
+
+
+def up(hosts: list[str], state_dir: Path) -> None:
+    for name in hosts:
+        image = ensure(HOSTS[name], state_dir)
+        state = _state(name)
+        if state == "running":
+            continue
+        if state != "absent":
+            _podman("rm", "-f", container(name))
+        _podman(
+            "run", "--detach", "--name", container(name), "--hostname", name,
+            "--systemd=always", "--network=none", "--label", "eoffice.lab=linux", image,
+        )
+
+
+def down(hosts: list[str], state_dir: Path) -> None:
+    for name in hosts:
+        if _state(name) != "absent":
+            _podman("rm", "--force", "--time", "5", container(name))
+
+
+def status(hosts: list[str], state_dir: Path) -> list[dict]:
+    return [
+        {
+            "name": name,
+            "platform": f"debian ({HOSTS[name].suite})",
+            "address": f"podman:{container(name)}",
+            "port": "-",
+            "username": "root",
+            "password": "-",
+            "state": _state(name),
+        }
+        for name in hosts
+    ]

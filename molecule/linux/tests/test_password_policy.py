@@ -1,0 +1,116 @@
+"""EO-ID-1 behaviour on the converged hosts: what users and attackers meet, not file contents."""
+
+import itertools
+import json
+import shlex
+
+import pytest
+import testinfra
+
+COMPLIANT = "Vivid-Lantern-48x"
+ANOTHER_COMPLIANT = "Quiet-Harbour-93k"
+_users = itertools.count()
+# A PAM service with only the common stacks: what every Debian login service includes, without
+# login's own 3-second fail delay.
+PAM_SERVICE = "eoffice-verify"
+
+
+@pytest.fixture(scope="module")
+def host(host):
+    """Talk to the container with `podman exec` directly: Ansible per command is far slower."""
+    node = testinfra.get_host(f"podman://{host.backend.get_hostname()}")
+    node.check_output(
+        f"printf '@include common-auth\\n@include common-account\\n' > /etc/pam.d/{PAM_SERVICE}"
+    )
+    yield node
+    node.run(f"rm -f /etc/pam.d/{PAM_SERVICE}")
+
+
+@pytest.fixture
+def user(host):
+    """A fresh account with a known password, set without PAM so history starts empty."""
+    name = f"eotest{next(_users)}"
+    with host.sudo():
+        host.run(f"userdel -r {name}")
+        host.check_output(f"useradd -m {name}")
+        host.check_output(f"echo {shlex.quote(f'{name}:Initial-Passw0rd-2026')} | chpasswd")
+    yield name
+    with host.sudo():
+        host.run(f"userdel -r {name}")
+
+
+def change_password(host, name, new):
+    """passwd as root; pwquality and pwhistory enforce for root too (enforce_for_root)."""
+    return host.run(f"printf '%s\\n%s\\n' {shlex.quote(new)} {shlex.quote(new)} | passwd {name}")
+
+
+def authenticate(host, name, password):
+    return host.run(f"echo {shlex.quote(password)} | pamtester {PAM_SERVICE} {name} authenticate")
+
+
+def test_ten_character_password_is_refused(host, user):
+    result = change_password(host, user, "Sh0rt-Pa5s")
+    assert result.rc != 0
+    assert "shorter than 14 characters" in result.stdout + result.stderr
+
+
+def test_two_character_classes_are_refused(host, user):
+    result = change_password(host, user, "lowercaseonly2468")
+    assert result.rc != 0
+    assert "less than 3 character classes" in result.stdout + result.stderr
+
+
+def test_dictionary_word_is_refused(host, user):
+    result = change_password(host, user, "Administrator1")
+    assert result.rc != 0
+    assert "dictionary" in result.stdout + result.stderr
+
+
+def test_repeated_characters_are_refused(host, user):
+    result = change_password(host, user, "Paaaa-ssword-19x")
+    assert result.rc != 0
+    assert "same characters consecutively" in result.stdout + result.stderr
+
+
+def test_compliant_password_is_accepted_and_works(host, user):
+    assert change_password(host, user, COMPLIANT).rc == 0
+    assert authenticate(host, user, COMPLIANT).rc == 0
+
+
+def test_five_failures_lock_the_account(host, user):
+    assert change_password(host, user, COMPLIANT).rc == 0
+    for _ in range(5):
+        assert authenticate(host, user, "not-the-password").rc != 0
+    tally = host.check_output(f"faillock --user {user}")
+    assert len([line for line in tally.splitlines() if line.rstrip().endswith(" V")]) == 5
+    assert authenticate(host, user, COMPLIANT).rc != 0, "the right password must not open a locked account"
+    host.check_output(f"faillock --user {user} --reset")
+    assert authenticate(host, user, COMPLIANT).rc == 0
+
+
+def test_four_failures_do_not_lock(host, user):
+    assert change_password(host, user, COMPLIANT).rc == 0
+    for _ in range(4):
+        assert authenticate(host, user, "not-the-password").rc != 0
+    assert authenticate(host, user, COMPLIANT).rc == 0
+
+
+def test_old_password_is_refused_on_reuse(host, user):
+    assert change_password(host, user, COMPLIANT).rc == 0
+    assert change_password(host, user, ANOTHER_COMPLIANT).rc == 0
+    result = change_password(host, user, COMPLIANT)
+    assert result.rc != 0
+    assert "has been already used" in result.stdout + result.stderr
+
+
+def test_new_accounts_get_password_ageing(host, user):
+    ageing = host.check_output(f"chage -l {user}")
+    assert "Maximum number of days between password change\t\t: 90" in ageing
+    assert "Minimum number of days between password change\t\t: 1" in ageing
+    assert "Number of days of warning before password expires\t: 14" in ageing
+
+
+def test_applied_controls_are_recorded(host):
+    fact = json.loads(host.file("/etc/ansible/facts.d/eoffice.fact").content_string)
+    assert fact["EO-ID-1"]["settings"]["pwquality"]["min_length"] == 14
+    assert fact["EO-ID-1"]["settings"]["faillock"]["deny"] == 5
