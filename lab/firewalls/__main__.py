@@ -1,4 +1,4 @@
-"""``python -m lab.firewalls up|down|status [--count N]`` and ``fault NAME ...``.
+"""``python -m lab.firewalls up|down|status|inventory [--count N]`` and ``fault NAME ...``.
 
 ``python -m lab up`` covers the usual lab; this entry point adds what only firewalls need: a fleet
 of any size in one command and changing a running device's faults.
@@ -12,9 +12,9 @@ from pathlib import Path
 
 import lab.firewalls as part
 from lab.control import _print_table, default_state_dir
-from lab.firewalls import process
+from lab.firewalls import inventory, process
 from lab.firewalls.faults import Faults, FaultSettings, write_faults
-from lab.firewalls.fleet import fleet
+from lab.firewalls.fleet import fleet, fleet_size
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -24,6 +24,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     for name in ("up", "down", "status"):
         sub = commands.add_parser(name, help=f"{name} the lab firewalls")
         sub.add_argument("--count", type=int, help="fleet size (default: EOFFICE_LAB_FIREWALLS or 3)")
+    inventory = commands.add_parser("inventory", help="print the Ansible inventory of a fleet")
+    inventory.add_argument("--count", type=int, help="fleet size (default: EOFFICE_LAB_FIREWALLS or 3)")
     fault = commands.add_parser("fault", help="show or change a device's faults while it runs")
     fault.add_argument("device")
     fault.add_argument("--drop-after", type=int, help="close the connection after N config commands")
@@ -55,6 +57,9 @@ def main(argv: list[str]) -> int:
     args = parse_args(argv)
     if args.command == "fault":
         return set_faults(args)
+    if args.command == "inventory":
+        print(inventory.render(args.count or fleet_size()), end="")
+        return 0
     names = list(fleet(args.count))
     args.state_dir.mkdir(parents=True, exist_ok=True)
     if args.command == "up":

@@ -1,0 +1,152 @@
+"""The lab firewalls' vendor models without the network: trees, formats, round trips, faults, inventory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from lab.firewalls import asa, fortios, inventory, panos
+from lab.firewalls.faults import Faults, FaultSettings, write_faults
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+def box(cls, tmp_path):
+    return cls("unit", tmp_path, Faults(tmp_path / "faults.json"))
+
+
+def run(session, *lines):
+    return [session.execute(line) for line in lines]
+
+
+# -- FortiOS ------------------------------------------------------------------------------------
+def test_fortios_prompts_follow_the_config_stack(tmp_path):
+    session = box(fortios.FortiBox, tmp_path).new_session("admin")
+    prompts = []
+    for line in ("config firewall address", 'edit "EO-HQ"', "next", "end"):
+        session.execute(line)
+        prompts.append(session.prompt())
+    assert prompts == ["FGT (address) # ", "FGT (EO-HQ) # ", "FGT (address) # ", "FGT # "]
+
+
+def test_fortios_saved_text_rebuilds_the_same_tree(tmp_path):
+    first = box(fortios.FortiBox, tmp_path)
+    run(first.new_session("admin"), "config firewall address", "edit EO-HQ", "set subnet 10.20.0.0/16",
+        'set comment "HQ LAN"', "end", "config application list", "edit EO-VPN", "config entries",
+        "edit 1", "set category 6", "next", "end", "next", "end")
+    second = box(fortios.FortiBox, tmp_path)
+    assert second.config_text() == first.config_text()
+    assert "            edit 1\n                set category 6\n            next\n" in second.config_text()
+
+
+def test_fortios_entry_is_applied_only_at_next(tmp_path):
+    device = box(fortios.FortiBox, tmp_path)
+    session = device.new_session("admin")
+    run(session, "config firewall address", "edit EO-PENDING", "set subnet 10.1.0.0/16")
+    assert "EO-PENDING" not in device.config_text()
+    run(session, "abort", "abort")
+    assert "EO-PENDING" not in device.config_text()
+
+
+def test_fortios_errors_in_vendor_words(tmp_path):
+    session = box(fortios.FortiBox, tmp_path).new_session("admin")
+    assert session.execute("configure firewall") == (
+        "command parse error before 'configure'\nCommand fail. Return code -61")
+    run(session, "config firewall policy", "edit 9")
+    assert session.execute('set srcaddr "EO-NOPE"').endswith("Command fail. Return code -3")
+
+
+# -- PAN-OS -------------------------------------------------------------------------------------
+@pytest.mark.parametrize(("line", "path", "value"), [
+    ("address EO-HQ ip-netmask 10.20.0.0/16", ["address", "EO-HQ", "ip-netmask"], "10.20.0.0/16"),
+    ("address-group G static [ A B ]", ["address-group", "G", "static"], ["A", "B"]),
+    ("service S protocol tcp port 443", ["service", "S", "protocol", "tcp", "port"], "443"),
+    ("rulebase security rules R service S", ["rulebase", "security", "rules", "R", "service"], "S"),
+    ("address EO-HQ", ["address", "EO-HQ"], None),
+])
+def test_panos_set_paths(line, path, value):
+    assert panos.parse_path(panos.tokens_of(line)) == (path, value)
+
+
+@pytest.mark.parametrize("line", ["addresss X ip-netmask 1.1.1.1", "address", "address X [ a b"])
+def test_panos_invalid_syntax(line):
+    with pytest.raises(panos.CommandError, match=r"Invalid syntax\."):
+        panos.parse_path(panos.tokens_of(line))
+
+
+def test_panos_member_lists_grow_and_shrink():
+    tree = {}
+    panos.apply_set(tree, panos.tokens_of("address-group G static A"))
+    panos.apply_set(tree, panos.tokens_of("address-group G static [ B C ]"))
+    panos.apply_delete(tree, panos.tokens_of("address-group G static B"))
+    assert panos.set_lines(tree, []) == ["set address-group G static [ A C ]"]
+
+
+def test_panos_moves_and_validates_rules():
+    tree = {}
+    for rule in ("A", "B", "C"):
+        panos.apply_set(tree, panos.tokens_of(f"rulebase security rules {rule} source X-{rule}"))
+    panos.move_entry(tree, panos.tokens_of("rulebase security rules C before A"))
+    panos.move_entry(tree, panos.tokens_of("rulebase security rules A bottom"))
+    assert list(tree["rulebase"]["security"]["rules"]) == ["C", "B", "A"]
+    assert panos.validation_errors(tree)[0] == (
+        "rulebase -> security -> rules -> C -> source 'X-C' is not a valid reference")
+
+
+def test_panos_running_config_survives_restart_and_candidate_does_not(tmp_path):
+    device = box(panos.PanBox, tmp_path)
+    session = device.new_session("admin")
+    run(session, "configure", "set address EO-A ip-netmask 10.1.0.0/16")
+    assert "Configuration committed successfully" in session.execute("commit")
+    assert session.execute("commit") == "There are no changes to commit."
+    session.execute("set address EO-B ip-netmask 10.2.0.0/16")
+    restarted = box(panos.PanBox, tmp_path)
+    assert "EO-A" in str(restarted.candidate) and "EO-B" not in str(restarted.candidate)
+
+
+# -- ASA ----------------------------------------------------------------------------------------
+def test_asa_ace_is_normalised_as_the_asa_prints_it():
+    config = asa.AsaConfig()
+    line = "extended permit tcp host 10.1.1.1 10.2.0.0 255.255.0.0 range 80 443 log"
+    assert asa.syntax.ace(line.split(), config) == (
+        "extended permit tcp host 10.1.1.1 10.2.0.0 255.255.0.0 range www https log")
+
+
+def test_asa_marker_points_at_the_bad_word(tmp_path):
+    session = box(asa.AsaBox, tmp_path).new_session("admin")
+    run(session, "enable")
+    session.execute("lab-asa-enable")
+    session.execute("configure terminal")
+    session.prompt()
+    output = session.execute("access-list X extended permit tcp any 10.0.0.0 255.0.0.256")
+    typed = "asa(config)# access-list X extended permit tcp any 10.0.0.0 "
+    assert output.splitlines()[0] == " " * len(typed) + "^"
+
+
+def test_asa_running_config_round_trips_and_unsaved_changes_are_lost(tmp_path):
+    device = box(asa.AsaBox, tmp_path)
+    session = asa.AsaSession(device, "admin", loading=True)
+    run(session, "object-group network EO-G", "network-object host 10.1.1.1",
+        "access-list EO-IN extended permit ip object-group EO-G any", "exit")
+    session.execute("write memory")
+    session.execute("access-list EO-IN extended deny ip any any")
+    restarted = box(asa.AsaBox, tmp_path)
+    assert restarted.config_text() == device.read_saved()
+    assert restarted.running.acls["EO-IN"] == ["extended permit ip object-group EO-G any"]
+
+
+# -- faults and inventory -----------------------------------------------------------------------
+def test_faults_follow_the_file(tmp_path):
+    faults = Faults(tmp_path / "faults.json")
+    assert faults.current() == FaultSettings()
+    write_faults(faults.path, FaultSettings(drop_after=2, reject="^delete"))
+    assert faults.current() == FaultSettings(drop_after=2, reject="^delete")
+    with pytest.raises(ValueError, match="unknown fault"):
+        FaultSettings.from_dict({"explode": True})
+
+
+@pytest.mark.parametrize(("path", "count"), [("inventories/lab/firewalls.yml", 3),
+                                             ("inventories/lab-fleet/firewalls.yml", 20)])
+def test_inventories_match_the_fleet(path, count):
+    assert (PROJECT_ROOT / path).read_text() == inventory.render(count)
