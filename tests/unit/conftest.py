@@ -20,6 +20,9 @@ POLICY_FILES = {
 }
 
 
+SRC_LAB = POLICY_FILES["lab"]
+
+
 def load_raw(name: str) -> dict:
     return yaml.safe_load((ROOT / POLICY_FILES[name]).read_text())["eoffice"]
 

@@ -6,10 +6,9 @@ import datetime
 
 import pytest
 from conftest import POLICY_FILES, TODAY, load_raw
+from conftest import SRC_LAB as SRC
 
 from eoffice_guard.policy import PolicyError, validate_policy
-
-SRC = "inventories/lab/group_vars/all/eoffice.yml"
 
 
 def errors_of(data, today=TODAY) -> PolicyError:

@@ -1,0 +1,88 @@
+"""First-match evaluation of one flow against a managed rule set (rendered, parsed or built).
+
+The verdict names the deciding rule. A flow no managed rule matches is ``unmanaged``: on the device it
+falls through to the ministry's own rules below the EO- slice.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+
+from .ir import Rule, RuleSet
+from .schema import Service
+
+UNMANAGED = "unmanaged"
+
+
+@dataclass(frozen=True)
+class Flow:
+    src: str
+    dst: str
+    protocol: str  # tcp, udp, icmp, icmpv6, esp, ah, gre
+    port: int | None = None  # destination port (tcp, udp)
+    src_mac: str | None = None
+    application: str | None = None  # a VPN application name the firewall identified, if any
+    src_zone: str | None = None  # None: unknown, zone conditions are not checked
+    dst_zone: str | None = None
+    to_device: bool = False  # addressed to the firewall itself
+
+    def __str__(self) -> str:
+        port = f"/{self.port}" if self.port is not None else ""
+        extra = "".join(f" {k}={v}" for k, v in (("mac", self.src_mac), ("app", self.application)) if v)
+        where = f" [{self.src_zone or '?'} -> {'firewall' if self.to_device else self.dst_zone or '?'}]"
+        return f"{self.src} -> {self.dst} {self.protocol}{port}{extra}{where}"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    action: str  # allow, deny or unmanaged
+    rule: Rule | None
+    flow: Flow
+
+    @property
+    def logged(self) -> bool:
+        return bool(self.rule and self.rule.log)
+
+    def __str__(self) -> str:
+        by = f"rule {self.rule.name} ({self.rule.why})" if self.rule else "no managed rule"
+        return f"{self.flow}: {self.action} by {by}"
+
+
+def check_flow(config, flow: Flow) -> Verdict:
+    """Verdict of the first managed rule that matches ``flow``; ``config`` is a RuleSet or ParsedConfig."""
+    ruleset: RuleSet = getattr(config, "ruleset", config)
+    for rule in ruleset.rules:
+        if rule_matches(ruleset, rule, flow):
+            return Verdict(rule.action, rule, flow)
+    return Verdict(UNMANAGED, None, flow)
+
+
+def rule_matches(rs: RuleSet, rule: Rule, flow: Flow) -> bool:
+    src, dst = ipaddress.ip_address(flow.src), ipaddress.ip_address(flow.dst)
+    return (rule.to_device == flow.to_device
+            and _zone_ok(rule.src_zones, flow.src_zone)
+            and (flow.to_device or _zone_ok(rule.dst_zones, flow.dst_zone))
+            and _in_any(rs, rule.sources, src)
+            and (flow.to_device or _in_any(rs, rule.destinations, dst))
+            and (not rule.services or any(service_matches(rs.service(s), flow) for s in rule.services))
+            and (not rule.applications or flow.application in rule.applications)
+            and (not rule.mac_mismatch or _mac_mismatch(rs, rule, src, flow.src_mac)))
+
+
+def service_matches(svc: Service, flow: Flow) -> bool:
+    return svc.protocol == flow.protocol and (not svc.ports or flow.port in svc.ports)
+
+
+def _zone_ok(zones: tuple[str, ...], zone: str | None) -> bool:
+    return not zones or zone is None or zone in zones
+
+
+def _in_any(rs: RuleSet, names: tuple[str, ...], ip) -> bool:
+    return not names or any(rs.address(n).contains(ip) for n in names)
+
+
+def _mac_mismatch(rs: RuleSet, rule: Rule, src, mac: str | None) -> bool:
+    """A bound IP of the rule's zones arriving without its registered MAC."""
+    listed = [b for b in rs.bindings if b.ip == str(src) and (not rule.src_zones or b.zone in rule.src_zones)]
+    return bool(listed) and all(b.mac != (mac or "").lower() for b in listed)
