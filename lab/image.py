@@ -65,7 +65,7 @@ def debian_mirror() -> str:
     if os.environ.get("EOFFICE_DEBIAN_MIRROR"):
         return os.environ["EOFFICE_DEBIAN_MIRROR"]
     sources = sorted(Path("/etc/apt").glob("sources.list.d/*.sources"))
-    for path in sources + [Path("/etc/apt/sources.list")]:
+    for path in [*sources, Path("/etc/apt/sources.list")]:
         if not path.exists():
             continue
         text = path.read_text(encoding="utf-8", errors="replace")

@@ -8,7 +8,7 @@ module: eoffice_fact
 short_description: Record an applied advisory control in the host's local fact
 description:
   - Keeps C(/etc/ansible/facts.d/eoffice.fact), a JSON file with one entry per advisory control
-    (C(EO-ID-1), ...): the settings applied, the eoffice-guard version and when it was applied.
+    (C(EO-ID-1), ...) holding the settings applied, the eoffice-guard version and when it was applied.
   - The entry, and so its timestamp, changes only when the settings or the version change, so a
     second run reports no change.
   - Ansible shows the file as C(ansible_local.eoffice) after fact gathering.
@@ -49,7 +49,7 @@ entry:
 import json
 import os
 import tempfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.eoffice_guard_version import VERSION
@@ -99,7 +99,7 @@ def main() -> None:
     after[control] = {
         "settings": settings,
         "version": VERSION,
-        "applied_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "applied_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
     }
     if not module.check_mode:
         write_atomically(path, dump(after))
