@@ -166,9 +166,9 @@ class Terminal:
             except EndSession as end:
                 self.write(str(end))
                 return False
-        if output:
-            self.write(output if output.endswith("\n") else output + "\n")
-        self.write(session.prompt())
+        if output and not output.endswith("\n"):
+            output += "\n"
+        self.write(output + session.prompt())
         return True
 
 
@@ -198,6 +198,9 @@ def serve_forever(box: Box, port: int, username: str, password: str, host_key: p
     log.info("%s (%s) listening on 127.0.0.1:%d", box.name, box.platform, port)
     while True:
         client, peer = listener.accept()
+        # Echo, output and prompt are small writes: without this, Nagle's algorithm meets the
+        # client's delayed ACK and every command costs 40 ms more than on a real box.
+        client.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         log.info("connection from %s:%d", *peer)
         transport = paramiko.Transport(client)
         transport.add_server_key(host_key)
