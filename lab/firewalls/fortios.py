@@ -1,175 +1,33 @@
 """FortiOS 7.2 as netmiko's ``fortinet`` driver and an operator see it.
 
-The configuration is a tree of ``config`` blocks; a block holds settings (``set``), ordered table
-entries (``edit``) and nested blocks. ``show`` prints from the tree. As on a FortiGate, an entry
-being edited is a working copy applied at ``next``/``end`` (a dropped connection loses it), and
-every applied change is saved at once: FortiOS has no separate "save" step.
+Sessions walk the config tree of ``fortios_config`` with ``config``/``edit``/``next``/``end``. As on
+a FortiGate, an entry being edited is a working copy applied at ``next``/``end`` (a dropped
+connection loses it), and every applied change is saved at once: FortiOS has no separate "save".
 """
 
 from __future__ import annotations
 
 import copy
-import ipaddress
 import shlex
 import time
 import uuid
 from typing import ClassVar
 
 from lab.firewalls.cli import Box, CommandError, EndSession, Session
-
-VERSION = "v7.2.8,build1639,240313 (GA.M)"
-TABLE, SINGLE = "table", "single"
-ROOT_BLOCKS = {
-    "system global": SINGLE, "system console": SINGLE, "system interface": TABLE,
-    "system admin": TABLE, "router static": TABLE,
-    "firewall address": TABLE, "firewall address6": TABLE, "firewall addrgrp": TABLE,
-    "firewall service custom": TABLE, "firewall service group": TABLE, "firewall policy": TABLE,
-    "firewall ipmacbinding setting": SINGLE, "firewall ipmacbinding table": TABLE,
-    "application list": TABLE, "vpn ipsec phase1-interface": TABLE, "vpn ipsec phase2-interface": TABLE,
-}
-#: settings printed with quotes (FortiOS quotes strings and names, not numbers, addresses or enums)
-STRING_SETTINGS = {
-    "name", "member", "srcintf", "dstintf", "srcaddr", "dstaddr", "srcaddr6", "dstaddr6", "service",
-    "schedule", "comment", "comments", "application-list", "ssl-ssh-profile", "interface", "alias",
-    "associated-interface", "description", "hostname", "fqdn", "remote-gw-name", "category-name",
-}
-#: settings whose values must name existing entries of these tables (or a built-in word)
-REFERENCES = {
-    ("firewall policy", "srcaddr"): ("firewall address", "firewall addrgrp"),
-    ("firewall policy", "dstaddr"): ("firewall address", "firewall addrgrp"),
-    ("firewall policy", "service"): ("firewall service custom", "firewall service group"),
-    ("firewall policy", "srcintf"): ("system interface",),
-    ("firewall policy", "dstintf"): ("system interface",),
-    ("firewall policy", "application-list"): ("application list",),
-    ("firewall addrgrp", "member"): ("firewall address", "firewall addrgrp"),
-    ("firewall service group", "member"): ("firewall service custom", "firewall service group"),
-}
-BUILT_IN_NAMES = {"any"}
-DEFAULTS = {
-    "system console": {"mode": ["line"], "baudrate": ["9600"], "output": ["more"], "login": ["enable"]},
-    "firewall ipmacbinding setting": {"bindthroughfw": ["disable"], "bindtofw": ["disable"],
-                                      "undefinedhost": ["block"]},
-    "firewall policy": {"status": ["enable"], "action": ["deny"], "logtraffic": ["utm"]},
-    "firewall address": {"type": ["ipmask"]},
-}
-WITH_UUID = {"firewall address", "firewall addrgrp", "firewall policy", "firewall address6"}
-
-INITIAL_CONFIG = """\
-config system global
-    set hostname "FGT"
-end
-config system console
-    set output standard
-end
-config system interface
-    edit "port1"
-        set alias "outside"
-    next
-    edit "port2"
-        set alias "inside"
-    next
-    edit "port3"
-        set alias "servers"
-    next
-end
-config firewall address
-    edit "all"
-    next
-    edit "Ministry-Printers"
-        set subnet 10.20.200.0 255.255.255.0
-        set comment "owned by the ministry, not by eoffice-guard"
-    next
-end
-config firewall service custom
-    edit "ALL"
-        set protocol IP
-    next
-    edit "HTTPS"
-        set tcp-portrange 443
-    next
-    edit "DNS"
-        set tcp-portrange 53
-        set udp-portrange 53
-    next
-end
-config firewall policy
-    edit 1
-        set name "Ministry-Internet"
-        set srcintf "port2"
-        set dstintf "port1"
-        set srcaddr "all"
-        set dstaddr "all"
-        set action accept
-        set schedule "always"
-        set service "HTTPS" "DNS"
-        set nat enable
-    next
-end
-"""
-
-
-class Node:
-    """A config block or a table entry: settings, ordered entries, nested blocks."""
-
-    def __init__(self) -> None:
-        self.settings: dict[str, list[str]] = {}
-        self.entries: dict[str, Node] = {}
-        self.blocks: dict[str, Node] = {}
-
-
-def _fmt_values(name: str, values: list[str]) -> str:
-    if name in STRING_SETTINGS:
-        return " ".join(f'"{v}"' for v in values)
-    return " ".join(f'"{v}"' if " " in v else v for v in values)
-
-
-def _fmt_key(key: str) -> str:
-    return key if key.isdigit() else f'"{key}"'
-
-
-def _shown(path: str, settings: dict[str, list[str]], full: bool) -> dict[str, list[str]]:
-    """Settings to print: without defaults for ``show``, merged with them for full-configuration."""
-    defaults = DEFAULTS.get(path, {})
-    if full:
-        return {**defaults, **settings}
-    return {k: v for k, v in settings.items() if defaults.get(k) != v}
-
-
-def render_block(path: str, node: Node, indent: int = 0, full: bool = False,
-                 only: str | None = None, root_path: str = "") -> list[str]:
-    pad = " " * indent
-    table_path = root_path or path
-    lines = [f"{pad}config {path}"]
-    if ROOT_BLOCKS.get(table_path) != TABLE or node.settings:
-        lines += render_body(table_path, node, indent + 4, full, is_block=True)
-    for key, entry in node.entries.items():
-        if only is not None and key != only:
-            continue
-        lines.append(f"{pad}    edit {_fmt_key(key)}")
-        lines += render_body(table_path, entry, indent + 8, full)
-        lines.append(f"{pad}    next")
-    lines.append(f"{pad}end")
-    return lines
-
-
-def render_body(path: str, node: Node, indent: int, full: bool, is_block: bool = False) -> list[str]:
-    pad = " " * indent
-    lines = [f"{pad}set {k} {_fmt_values(k, v)}" for k, v in _shown(path, node.settings, full).items()]
-    for name, block in node.blocks.items():
-        lines += render_block(name, block, indent, full, root_path=f"{path} {name}")
-    return lines
-
-
-def _normalise(name: str, values: list[str]) -> list[str]:
-    """FortiOS stores a subnet as address and mask whatever form was typed."""
-    if name in {"subnet", "ip"} and len(values) in (1, 2):
-        try:
-            network = ipaddress.IPv4Network("/".join(values), strict=False)
-        except ValueError:
-            raise CommandError(f"invalid ip address\nvalue parse error before '{values[0]}'\n"
-                               "Command fail. Return code -8") from None
-        return [str(ipaddress.IPv4Address("/".join(values).split("/")[0])), str(network.netmask)]
-    return values
+from lab.firewalls.fortios_config import (
+    BUILT_IN_NAMES,
+    INITIAL_CONFIG,
+    REFERENCES,
+    ROOT_BLOCKS,
+    SINGLE,
+    TABLE,
+    VERSION,
+    WITH_UUID,
+    Node,
+    normalise,
+    render_block,
+    shown,
+)
 
 
 class FortiBox(Box):
@@ -390,7 +248,7 @@ class FortiSession(Session):
         top = self._settable("set")
         if len(args) < 2:
             raise self._fail(args[0] if args else "set")
-        name, values = args[0], _normalise(args[0], args[1:])
+        name, values = args[0], normalise(args[0], args[1:])
         self._check_references(top.path, name, values)
         top.node.settings[name] = values
         return ""
@@ -451,7 +309,7 @@ class FortiSession(Session):
         path, key = self._lookup(args)
         node = self.box.root.blocks.get(path, Node())
         if ROOT_BLOCKS[path] == SINGLE:
-            return _get_lines(_shown(path, node.settings, full=True))
+            return _get_lines(shown(path, node.settings, full=True))
         if key is not None:
             if key not in node.entries:
                 raise CommandError("entry not found in datasource\nCommand fail. Return code -3")

@@ -36,17 +36,20 @@ def test_fortios_change_survives_reconnect_and_reboot(lab):
         assert 'edit "Ministry-Printers"' in conn.send_command("show firewall address")
         echoed = conn.send_config_set(FORTIOS_CHANGE, error_pattern="Command fail")
         assert "FGT (EO-HQ) #" in echoed
+    host_keys = set()
     for attempt in ("reconnect", "reboot"):
         if attempt == "reboot":
             restart(device, state_dir)
         with connect(device) as conn:
             addresses = conn.send_command("show firewall address")
             groups = conn.send_command("show firewall addrgrp EO-APPROVED")
+            host_keys.add(conn.remote_conn_pre.get_transport().get_remote_server_key().get_base64())
         assert '    edit "EO-HQ"\n' in addresses, attempt
         assert "        set subnet 10.20.0.0 255.255.0.0\n" in addresses, attempt
         assert "        set subnet 10.10.5.0 255.255.255.240\n" in addresses, attempt
         assert 'set subnet 10.20.200.0 255.255.255.0' in addresses, "ministry object untouched"
         assert '        set member "EO-HQ"\n' in groups, attempt
+    assert len(host_keys) == 1, "the host key is kept across a reboot"
 
 
 PANOS_CHANGE = [
