@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import fcntl
 import hashlib
+import inspect
 import json
 import os
 import re
@@ -55,7 +56,8 @@ def recipe_hash(release: Release) -> str:
         "suite": release.suite,
         "packages": sorted(PACKAGES),
         "masked": sorted(MASKED_UNITS),
-        "builder": Path(__file__).read_text(encoding="utf-8"),
+        # the steps that shape the image, not the rest of this file: comments elsewhere rebuild nothing
+        "steps": [inspect.getsource(f) for f in (build, _configure_rootfs)],
     }
     return hashlib.sha256(json.dumps(recipe, sort_keys=True).encode()).hexdigest()[:12]
 
@@ -159,7 +161,19 @@ def _ensure_locked(release: Release, state_dir: Path, force: bool) -> str:
         except subprocess.CalledProcessError as err:
             raise SystemExit(f"lab image: {err.cmd[0]} failed for {release.name}; see {log_path}") from err
     print(f"lab image: built {ref} in {time.monotonic() - started:.0f} s")
+    remove_stale_tags(release, tag)
     return ref
+
+
+def remove_stale_tags(release: Release, current: str) -> None:
+    """Drop images of older recipes so that rebuilds do not pile up on disk."""
+    listed = subprocess.run(
+        ["podman", "images", "--format", "{{.Repository}}:{{.Tag}}", release.repo],
+        check=True, capture_output=True, text=True,
+    ).stdout.split()
+    for ref in listed:
+        if ref.rsplit(":", 1)[1] not in {current, "latest"}:
+            subprocess.run(["podman", "rmi", ref], check=False, capture_output=True)
 
 
 def main(argv: list[str]) -> int:

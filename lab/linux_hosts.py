@@ -32,11 +32,21 @@ def _state(name: str) -> str:
     return result.stdout.strip() if result.returncode == 0 else "absent"
 
 
+def _image_id(ref: str) -> str:
+    return _podman("image", "inspect", "--format", "{{.Id}}", ref).stdout.strip()
+
+
+def _runs_image(name: str, image: str) -> bool:
+    used = _podman("container", "inspect", "--format", "{{.Image}}", container(name), check=False)
+    return used.returncode == 0 and used.stdout.strip() == _image_id(image)
+
+
 def up(hosts: list[str], state_dir: Path) -> None:
+    """Start each host; a host on an outdated image is started afresh from the current one."""
     for name in hosts:
         image = ensure(HOSTS[name], state_dir)
         state = _state(name)
-        if state == "running":
+        if state == "running" and _runs_image(name, image):
             continue
         if state != "absent":
             _podman("rm", "-f", container(name))
