@@ -96,6 +96,11 @@ class ShadowError(ValueError):
             for early, late in pairs))
 
 
+def rule_group(rule: Rule) -> int:
+    """The number of the ARCHITECTURE.md rule a managed rule belongs to (EO-R5-... -> 5)."""
+    return int(rule.name[4]) if rule.name[:4] == "EO-R" and rule.name[4:5].isdigit() else 9
+
+
 def net_name(network: str) -> str:
     return f"{PREFIX}NET-{network}"
 
@@ -147,15 +152,15 @@ class _Builder:
         return tuple(name for name, _, _ in VPN_SERVICES[protocol])
 
     def management(self) -> list[Rule]:
-        rules = []
+        to_servers, to_device = [], []
         for n, m in enumerate(self.p.management, 1):
             src, svcs = self.net(m.network), tuple(sorted({self.service(s) for s in m.services}))
             why = f"management from {m.network} ({m.zone}) is never blocked"
-            rules.append(Rule(f"EO-R1-MGMT-{n}-SRV", ALLOW, "EO-NET-3", f"{why}: to the e-Office servers",
-                              (m.zone,), (self.servers_zone,), (src,), (self.servers,), svcs))
-            rules.append(Rule(f"EO-R1-MGMT-{n}-DEV", ALLOW, "EO-NET-3", f"{why}: to the firewall itself",
-                              (m.zone,), (), (src,), (), svcs, to_device=True))
-        return rules
+            to_servers.append(Rule(f"EO-R1-MGMT-{n}-SRV", ALLOW, "EO-NET-3", f"{why}: to the e-Office servers",
+                                   (m.zone,), (self.servers_zone,), (src,), (self.servers,), svcs))
+            to_device.append(Rule(f"EO-R1-MGMT-{n}-DEV", ALLOW, "EO-NET-3", f"{why}: to the firewall itself",
+                                  (m.zone,), (), (src,), (), svcs, to_device=True))
+        return to_servers + to_device
 
     def approved_vpns(self) -> list[Rule]:
         rules = []

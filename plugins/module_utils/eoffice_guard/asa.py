@@ -1,0 +1,219 @@
+"""Cisco ASA 9.x: network and service object-groups, one ``EO-IN-<nameif>`` access list per zone.
+
+An ASA access list filters traffic entering an interface, so a managed rule is written into the list
+of each of its source zones (every zone when it has none); its destination zones are left to routing.
+Each rule's entries follow a ``remark`` naming the rule, which is how the file is read back.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+
+from .common import (
+    Address,
+    Binding,
+    ParsedConfig,
+    Rule,
+    RuleSet,
+    Service,
+    build_ruleset,
+    header,
+    merge_rule,
+    read_header,
+    zone_lookup,
+)
+from .ir import ALLOW, DENY
+
+PLATFORM = "asa"
+CAN_MATCH_APPLICATIONS = False
+ENFORCES_DEVICE_RULES = False
+ENFORCES_MAC_BINDING = False
+LIMITS = (
+    "no application identification in access lists: VPN applications are blocked by port only "
+    "(SSTP shares tcp/443)",
+    "an access list cannot match a source MAC: IP+MAC binding (EO-NET-4) is not enforced, only the listed "
+    "IPs of a bound zone reach e-Office; the nearest equivalent is static ARP with ARP inspection "
+    "(listed below, not applied: it also blocks non-listed hosts of the segment from the ASA)",
+    "destination zones are decided by routing, not by the access list",
+    "an interface takes one access list and it ends in an implicit deny: pushing appends the "
+    "interface's existing entries below the managed ones",
+    "management of the ASA itself (rule 1 to the firewall) is its ssh/http commands, not an access list",
+)
+#: ASA prints some ports by name; reading back needs the numbers
+PORT_NAMES = {"ftp": 21, "ssh": 22, "telnet": 23, "smtp": 25, "tacacs": 49, "domain": 53, "www": 80,
+              "pop3": 110, "ntp": 123, "imap4": 143, "ldap": 389, "https": 443, "isakmp": 500, "ldaps": 636,
+              "pptp": 1723}
+PROTOCOLS = {"icmpv6": "icmp6"}
+REMARK_MAX = 100  # the ASA refuses longer remarks
+BINDING_RE = re.compile(r"^! binding \(not applied\): arp (\S+) (\S+) (\S+) ! zone (\S+)(?: owner (.*))?$")
+
+
+def render(rs: RuleSet) -> str:
+    out = header(rs, PLATFORM, "!", LIMITS)
+    out += [f"! binding (not applied): arp {_iface(rs, b.zone)} {b.ip} {_cisco_mac(b.mac)} ! zone {b.zone}"
+            + (f" owner {b.owner}" if b.owner else "") for b in rs.bindings]
+    for a in rs.addresses:
+        out += [f"object-group network {a.name}", *(f" network-object {_prefix(p)}" for p in a.prefixes)]
+    for s in rs.services:
+        out += [f"object-group service {s.name}", *(f" {line}" for line in _service_objects(s))]
+    zones = [z.name for z in sorted(rs.zones, key=lambda z: z.interface(PLATFORM))]  # same order read back
+    for zone in zones:
+        acl = f"EO-IN-{_iface(rs, zone)}"
+        for rule in rs.rules:
+            if _renderable(rule) and (not rule.src_zones or zone in rule.src_zones):
+                remark = f"{rule.name} {rule.control}: {rule.why}"[:REMARK_MAX].rstrip()
+                out += [f"access-list {acl} remark {remark}",
+                        *(f"access-list {acl} extended {ace}" for ace in _aces(rule))]
+    out += [f"access-group EO-IN-{_iface(rs, z)} in interface {_iface(rs, z)}" for z in zones]
+    return "\n".join(out) + "\n"
+
+
+def _renderable(rule: Rule) -> bool:
+    return not (rule.to_device or rule.applications or rule.mac_mismatch)
+
+
+def _iface(rs: RuleSet, zone: str) -> str:
+    return next(z for z in rs.zones if z.name == zone).interface(PLATFORM)
+
+
+def _cisco_mac(mac: str) -> str:
+    digits = mac.replace(":", "")
+    return ".".join(digits[i:i + 4] for i in range(0, 12, 4))
+
+
+def _prefix(p) -> str:
+    return f"{p.network_address} {p.netmask}" if p.version == 4 else str(p)
+
+
+def _service_objects(s: Service) -> list[str]:
+    proto = PROTOCOLS.get(s.protocol, s.protocol)
+    return [f"service-object {proto} destination eq {p}" for p in s.ports] or [f"service-object {proto}"]
+
+
+def _aces(rule: Rule) -> list[str]:
+    action = "permit" if rule.action == ALLOW else "deny"
+    log = " log" if rule.log else ""
+    return [f"{action} {svc} {src} {dst}{log}"
+            for svc in ([f"object-group {s}" for s in rule.services] or ["ip"])
+            for src in ([f"object-group {a}" for a in rule.sources] or ["any"])
+            for dst in ([f"object-group {a}" for a in rule.destinations] or ["any"])]
+
+
+# -- parse ----------------------------------------------------------------------------------------
+def parse(text: str, zones=()) -> ParsedConfig:
+    ministry, policy_hash = read_header(text)
+    zone_of = zone_lookup(PLATFORM, tuple(zones))
+    groups: dict[str, tuple[str, list[str]]] = {}
+    acls: dict[str, list[tuple[str, str, str]]] = {}  # acl -> (rule name, remark text, ace)
+    bound_to: dict[str, str] = {}
+    bindings, unmanaged, current, remark = [], [], None, {}
+    for raw in text.splitlines():
+        line = raw.rstrip()
+        if m := BINDING_RE.match(line.strip()):
+            bindings.append(Binding(m.group(2), _colon_mac(m.group(3)), m.group(4), m.group(5) or ""))
+            continue
+        words = line.split()
+        if not words or line.startswith(("!", ":")):
+            continue
+        if line.startswith(" ") and current is not None:
+            groups[current][1].append(line.strip())
+        elif words[0] == "object-group" and len(words) >= 3 and words[2].startswith("EO-"):
+            current = words[2]
+            groups[current] = (words[1], [])
+        elif words[0] == "access-list" and words[1].startswith("EO-IN-"):
+            current = None
+            if words[2] == "remark":
+                remark[words[1]] = " ".join(words[3:])
+            else:
+                name, _, note = remark.get(words[1], " ").partition(" ")
+                acls.setdefault(words[1], []).append((name, note, " ".join(words[3:])))
+        elif words[0] == "access-group" and words[1].startswith("EO-IN-"):
+            bound_to[words[1]] = words[-1]
+        else:
+            current = None
+            if not line.startswith(" "):
+                unmanaged.append(line)
+    addresses = [_address(n, body) for n, (kind, body) in groups.items() if kind == "network"]
+    services = [_service(n, body) for n, (kind, body) in groups.items() if kind == "service"]
+    seen = {}
+    rules: dict[str, Rule] = {}
+    for acl, entries in acls.items():
+        zone = zone_of(bound_to.get(acl, acl.removeprefix("EO-IN-")))
+        seen[zone.name] = zone
+        for name, note, ace in entries:
+            merge_rule(rules, _rule(name, note, ace, zone.name))
+    everywhere = set(seen)
+    order = _rule_order([[name for name, _, _ in entries] for entries in acls.values()])
+    rules = {n: _any_zone(rules[n], everywhere) for n in order}
+    rs = build_ruleset(ministry, policy_hash, seen.values(), addresses, services, bindings, rules.values())
+    return ParsedConfig(PLATFORM, rs, tuple(unmanaged))
+
+
+def _rule_order(sequences: list[list[str]]) -> list[str]:
+    """One rule order consistent with every access list's order (each list holds a subset)."""
+    first: dict[str, int] = {}
+    after: dict[str, set[str]] = {}
+    for seq in sequences:
+        for i, name in enumerate(seq):
+            first.setdefault(name, len(first))
+            after.setdefault(name, set())
+            if i and seq[i - 1] != name:
+                after[name].add(seq[i - 1])
+    order: list[str] = []
+    while len(order) < len(first):
+        ready = [n for n in first if n not in order and after[n] <= set(order)]
+        order.append(min(ready or [n for n in first if n not in order], key=first.get))
+    return order
+
+
+def _colon_mac(mac: str) -> str:
+    digits = mac.replace(".", "").lower()
+    return ":".join(digits[i:i + 2] for i in range(0, 12, 2))
+
+
+def _address(name: str, body: list[str]) -> Address:
+    nets = []
+    for line in body:
+        words = line.split()[1:]
+        if words[0] == "host":
+            nets.append(ipaddress.ip_network(words[1]))
+        elif words[0] != "object":
+            nets.append(ipaddress.ip_network("/".join(words[:2]) if len(words) > 1 else words[0]))
+    return Address.of(name, nets)
+
+
+def _service(name: str, body: list[str]) -> Service:
+    proto, ports = "", []
+    for line in body:
+        words = line.split()
+        proto = {v: k for k, v in PROTOCOLS.items()}.get(words[1], words[1])
+        if "eq" in words:
+            port = words[words.index("eq") + 1]
+            ports.append(PORT_NAMES.get(port) or int(port))
+    return Service(proto, tuple(sorted(ports)), name)
+
+
+def _rule(name: str, note: str, ace: str, zone: str) -> Rule:
+    words = ace.split()
+    action, rest = words[0], words[1:]
+    fields = []
+    while rest and rest[0] != "log":
+        if rest[0] in ("object-group", "object"):
+            fields.append(rest[1])
+            rest = rest[2:]
+        else:
+            fields.append("")  # ip / any
+            rest = rest[1:]
+    svc, src, dst = [*fields, "", "", ""][:3]
+    control, _, why = note.partition(": ")
+    return Rule(name, ALLOW if action == "permit" else DENY, control, why, (zone,), (),
+                (src,) if src else (), (dst,) if dst else (), (svc,) if svc else (), (), bool(rest))
+
+
+def _any_zone(rule: Rule, everywhere: set[str]) -> Rule:
+    """A rule found in every zone's list was written for any zone."""
+    if set(rule.src_zones) == everywhere and len(everywhere) > 1:
+        return Rule(rule.name, rule.action, rule.control, rule.why, (), rule.dst_zones, rule.sources,
+                    rule.destinations, rule.services, rule.applications, rule.log)
+    return rule
