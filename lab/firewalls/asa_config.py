@@ -113,10 +113,30 @@ def _selected(text: str, section: list[str] | None) -> bool:
 
 # -- syntax -----------------------------------------------------------------------------------
 def ip(words: list[str], i: int) -> str:
+    """An IPv4 or IPv6 address, in the ASA's canonical spelling."""
     try:
-        return str(ipaddress.IPv4Address(words[i]))
+        return str(ipaddress.ip_address(words[i]))
     except (IndexError, ValueError):
         raise Syntax(i) from None
+
+
+def prefix6(words: list[str], i: int) -> str | None:
+    """``fd00:20::/48``: ASA writes IPv6 networks as a prefix, not address and mask."""
+    word = words[i] if i < len(words) else ""
+    if ":" not in word or "/" not in word:
+        return None
+    try:
+        return str(ipaddress.IPv6Network(word, strict=False))
+    except ValueError:
+        raise Syntax(i) from None
+
+
+def network(words: list[str], i: int) -> tuple[str, int]:
+    """``ADDRESS MASK`` (IPv4) or ``PREFIX/LEN`` (IPv6) -> normalised text and the index after it."""
+    six = prefix6(words, i)
+    if six is not None:
+        return six, i + 1
+    return f"{ip(words, i)} {mask(words, i + 1)}", i + 2
 
 
 def mask(words: list[str], i: int) -> str:
@@ -164,7 +184,8 @@ def address(words: list[str], i: int, config: AsaConfig) -> tuple[list[str], int
         return [word, name], i + 2
     if word == "interface":
         return ["interface", words[i + 1]], i + 2
-    return [ip(words, i), mask(words, i + 1)], i + 2
+    text, end = network(words, i)
+    return text.split(), end
 
 
 def _is_service_group(words: list[str], i: int, config: AsaConfig) -> bool:
@@ -229,7 +250,10 @@ def child_line(kind: str, words: list[str], config: AsaConfig) -> tuple[str, str
         if head == "host":
             return f"host {ip(words, 1)}", "address"
         if head == "subnet":
-            return f"subnet {ip(words, 1)} {mask(words, 2)}", "address"
+            text, end = network(words, 1)
+            if end != len(words):
+                raise Syntax(end)
+            return f"subnet {text}", "address"
         if head == "range":
             return f"range {ip(words, 1)} {ip(words, 2)}", "address"
         if head == "fqdn" and len(words) >= 2:
@@ -256,7 +280,10 @@ def child_line(kind: str, words: list[str], config: AsaConfig) -> tuple[str, str
             return " ".join(words), ""
         if words[1] == "host":
             return f"network-object host {ip(words, 2)}", ""
-        return f"network-object {ip(words, 1)} {mask(words, 2)}", ""
+        text, end = network(words, 1)
+        if end != len(words):
+            raise Syntax(end)
+        return f"network-object {text}", ""
     elif kind == "object-group service" and head == "port-object" and len(words) >= 3:
         part, end = port_match(words, 1)
         if end != len(words):

@@ -20,6 +20,8 @@ from paramiko.kex_group14 import KexGroup14SHA256
 from lab.firewalls.cli import Box, EndSession, Session
 
 log = logging.getLogger("lab.firewalls")
+#: values typed after these words never reach the log
+SECRET_VALUES = re.compile(r"(?i)\b((?:password|passwd|secret|psksecret|pre-shared-key|key)\s+)(\S+)")
 
 
 def load_host_key(path: Path) -> paramiko.PKey:
@@ -156,7 +158,7 @@ class Terminal:
                 self.channel.get_transport().close()
                 return False
         if not hidden:
-            log.info("%s: %s", session.username, line)
+            log.info("%s: %s", session.username, SECRET_VALUES.sub(r"\1*****", line))
         if not hidden and faults.reject and line.strip() and re.search(faults.reject, line):
             log.info("rejected %r (fault reject=%r)", line, faults.reject)
             output = session.reject(line)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
+from lab.firewalls import process
 from tests.integration.lab_firewalls_helpers import PLATFORMS, connect, lab_device, restart, running
 
 pytestmark = pytest.mark.integration
@@ -128,3 +131,17 @@ def test_asa_saved_change_survives_reboot_and_unsaved_one_does_not(lab):
     ]
     assert "access-group EO-IN in interface dmz" in group
     assert "access-group Ministry-In in interface inside" in group
+
+
+def test_fortios_paging_is_off_for_netmiko_and_restored_after(lab):
+    devices, state_dir = lab
+    device = devices["fortios"]
+    saved = process.device_dir(state_dir, device.name) / "saved-config.txt"
+    with connect(device) as conn:
+        conn.send_config_set(["config system console", "set output more", "end"])
+    assert "set output" not in saved.read_text(), "more is the default, so show omits it"
+    with connect(device) as conn:
+        during = conn.send_command("get system console")
+        assert "    set output standard\n" in saved.read_text()
+    assert re.search(r"^output\s+: standard$", during, re.M), "netmiko switched paging off"
+    assert "set output" not in saved.read_text(), "netmiko's cleanup put paging back"

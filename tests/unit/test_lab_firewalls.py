@@ -113,6 +113,14 @@ def test_asa_ace_is_normalised_as_the_asa_prints_it():
         "extended permit tcp host 10.1.1.1 10.2.0.0 255.255.0.0 range www https log")
 
 
+def test_asa_takes_ipv6_networks_as_prefixes():
+    config = asa.AsaConfig()
+    assert asa.syntax.child_line("object network", ["subnet", "fd00:20:0::/48"], config) == (
+        "subnet fd00:20::/48", "address")
+    ace = "extended deny ip fd00:20::/48 any6 log"
+    assert asa.syntax.ace(ace.split(), config) == ace
+
+
 def test_asa_marker_points_at_the_bad_word(tmp_path):
     session = box(asa.AsaBox, tmp_path).new_session("admin")
     run(session, "enable")
