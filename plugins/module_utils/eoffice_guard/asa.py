@@ -46,13 +46,13 @@ PORT_NAMES = {"ftp": 21, "ssh": 22, "telnet": 23, "smtp": 25, "tacacs": 49, "dom
               "pptp": 1723}
 PROTOCOLS = {"icmpv6": "icmp6"}
 REMARK_MAX = 100  # the ASA refuses longer remarks
-BINDING_RE = re.compile(r"^! binding \(not applied\): arp (\S+) (\S+) (\S+) ! zone (\S+)(?: owner (.*))?$")
+BINDING_RE = re.compile(r"^! binding \(not applied\): arp (\S+) (\S+) (\S+)(?: ! owner (.*))?$")
 
 
 def render(rs: RuleSet) -> str:
     out = header(rs, PLATFORM, "!", LIMITS)
-    out += [f"! binding (not applied): arp {_iface(rs, b.zone)} {b.ip} {_cisco_mac(b.mac)} ! zone {b.zone}"
-            + (f" owner {b.owner}" if b.owner else "") for b in rs.bindings]
+    out += [f"! binding (not applied): arp {_iface(rs, b.zone)} {b.ip} {_cisco_mac(b.mac)}"
+            + (f" ! owner {b.owner}" if b.owner else "") for b in rs.bindings]
     for a in rs.addresses:
         out += [f"object-group network {a.name}", *(f" network-object {_prefix(p)}" for p in a.prefixes)]
     for s in rs.services:
@@ -111,7 +111,7 @@ def parse(text: str, zones=()) -> ParsedConfig:
     for raw in text.splitlines():
         line = raw.rstrip()
         if m := BINDING_RE.match(line.strip()):
-            bindings.append(Binding(m.group(2), _colon_mac(m.group(3)), m.group(4), m.group(5) or ""))
+            bindings.append(Binding(m.group(2), _colon_mac(m.group(3)), zone_of(m.group(1)).name, m.group(4) or ""))
             continue
         words = line.split()
         if not words or line.startswith(("!", ":")):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from dataclasses import dataclass, field
 
@@ -84,7 +85,7 @@ def build_ruleset(ministry: str, policy_hash: str, zones, addresses, services, b
         ministry=ministry, policy_hash=policy_hash, zones=tuple(sorted(zones, key=lambda z: z.name)),
         addresses=tuple(sorted(addresses, key=lambda a: a.name)),
         services=tuple(sorted(services, key=lambda s: s.name)),
-        bindings=tuple(sorted(bindings, key=lambda b: (b.zone, b.ip))),
+        bindings=tuple(sorted(bindings, key=lambda b: ipaddress.ip_address(b.ip))),
         rules=tuple(sorted(rules, key=rule_group)), controls=CONTROLS)  # stable: device order within a group
 
 

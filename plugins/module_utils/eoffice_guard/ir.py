@@ -114,7 +114,8 @@ def build_ir(policy: Policy) -> RuleSet:
         ministry=policy.ministry, policy_hash=policy.content_hash, zones=policy.zones,
         addresses=tuple(sorted(b.addresses.values(), key=lambda a: a.name)),
         services=tuple(sorted(b.services.values(), key=lambda s: s.name)),
-        bindings=tuple(Binding(str(d.ip), d.mac, d.zone, d.owner) for d in policy.device_bindings),
+        bindings=tuple(Binding(str(d.ip), d.mac, d.zone, d.owner)
+                       for d in sorted(policy.device_bindings, key=lambda d: d.ip)),
         rules=tuple(rules))
     from .shadow import find_shadowed  # needs the finished object tables
 

@@ -30,6 +30,7 @@ PLATFORM = "nftables"
 TABLE = "eoffice_guard"
 CAN_MATCH_APPLICATIONS = False
 ENFORCES_DEVICE_RULES = True  # rule 1 to the gateway itself: the input chain
+ENFORCES_MAC_BINDING = True
 LIMITS = (
     "no application identification: VPN applications are blocked by port only (SSTP shares tcp/443)",
     "IP+MAC binding sees the MAC of the last hop: effective for directly attached segments",

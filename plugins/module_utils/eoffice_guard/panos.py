@@ -56,8 +56,8 @@ def _members(names: list[str]) -> str:
 
 def render(rs: RuleSet) -> str:
     out = header(rs, PLATFORM, "#", LIMITS)
-    out += [f"# binding (not enforced): {b.ip} {b.mac} zone {b.zone}" + (f" owner {b.owner}" if b.owner else "")
-            for b in rs.bindings]
+    out += [f"# binding (not enforced): {b.ip} {b.mac} zone {_iface(rs, b.zone)}"
+            + (f" owner {b.owner}" if b.owner else "") for b in rs.bindings]
     for a in rs.addresses:
         members = [f"{a.name}-{i}" for i in range(1, len(a.prefixes) + 1)]
         out += [f"set address {m} ip-netmask {p}" for m, p in zip(members, a.prefixes, strict=True)]
@@ -109,7 +109,7 @@ def parse(text: str, zones=()) -> ParsedConfig:
     for raw in text.splitlines():
         line = raw.strip()
         if m := BINDING_RE.match(line):
-            bindings.append(Binding(m.group(1), m.group(2), m.group(3), m.group(4) or ""))
+            bindings.append(Binding(m.group(1), m.group(2), zone_of(m.group(3)).name, m.group(4) or ""))
         if not line.startswith("set "):
             continue
         words = _tokens(line[4:])
