@@ -86,7 +86,9 @@ class FortiSession(Session):
 
     def is_config_command(self, line: str) -> bool:
         words = line.split()
-        return bool(words) and (bool(self.stack) or words[0] == "config")
+        if not words or words[0] in ("end", "abort"):
+            return False
+        return bool(self.stack) or words[0] == "config"
 
     def reject(self, line: str) -> str:
         word = line.split()[0] if line.split() else line
@@ -248,7 +250,7 @@ class FortiSession(Session):
         top = self._settable("set")
         if len(args) < 2:
             raise self._fail(args[0] if args else "set")
-        name, values = args[0], normalise(args[0], args[1:])
+        name, values = args[0], normalise(top.path, args[0], args[1:])
         self._check_references(top.path, name, values)
         top.node.settings[name] = values
         return ""

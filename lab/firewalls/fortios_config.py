@@ -9,6 +9,7 @@ tables, which settings are quoted strings or references, the defaults that ``sho
 from __future__ import annotations
 
 import ipaddress
+import re
 
 from lab.firewalls.cli import CommandError
 
@@ -155,13 +156,38 @@ def render_body(path: str, node: Node, indent: int, full: bool, is_block: bool =
     return lines
 
 
-def normalise(name: str, values: list[str]) -> list[str]:
-    """FortiOS stores a subnet as address and mask whatever form was typed."""
-    if name in {"subnet", "ip"} and len(values) in (1, 2):
+#: settings FortiOS stores as "address mask" whatever form was typed
+NETMASK_SETTINGS = {("firewall address", "subnet"), ("system interface", "ip"), ("router static", "dst")}
+#: settings holding one IPv4 address, or one MAC address
+ADDRESS_SETTINGS = {("firewall ipmacbinding table", "ip"), ("router static", "gateway")}
+MAC_SETTINGS = {("firewall ipmacbinding table", "mac")}
+MAC = re.compile(r"^[0-9a-f]{2}(:[0-9a-f]{2}){5}$")
+
+
+def _invalid(what: str, value: str) -> CommandError:
+    return CommandError(f"invalid {what}\nvalue parse error before '{value}'\nCommand fail. Return code -8")
+
+
+def normalise(path: str, name: str, values: list[str]) -> list[str]:
+    """Check the typed values FortiOS checks, and store them the way FortiOS prints them."""
+    if (path, name) in NETMASK_SETTINGS:
         try:
             network = ipaddress.IPv4Network("/".join(values), strict=False)
+            address = ipaddress.IPv4Address(values[0].split("/")[0])
         except ValueError:
-            raise CommandError(f"invalid ip address\nvalue parse error before '{values[0]}'\n"
-                               "Command fail. Return code -8") from None
-        return [str(ipaddress.IPv4Address("/".join(values).split("/")[0])), str(network.netmask)]
+            raise _invalid("ip address", values[0]) from None
+        if len(values) > 2:
+            raise _invalid("ip address", values[2])
+        return [str(address), str(network.netmask)]
+    if (path, name) in ADDRESS_SETTINGS:
+        if len(values) != 1:
+            raise _invalid("ip address", values[-1])
+        try:
+            return [str(ipaddress.IPv4Address(values[0]))]
+        except ValueError:
+            raise _invalid("ip address", values[0]) from None
+    if (path, name) in MAC_SETTINGS:
+        if len(values) != 1 or not MAC.match(values[0].lower()):
+            raise _invalid("mac address", values[-1])
+        return [values[0].lower()]
     return values

@@ -57,6 +57,23 @@ def test_fortios_errors_in_vendor_words(tmp_path):
     assert session.execute('set srcaddr "EO-NOPE"').endswith("Command fail. Return code -3")
 
 
+def test_fortios_ip_mac_binding_and_application_profile_references(tmp_path):
+    device = box(fortios.FortiBox, tmp_path)
+    session = device.new_session("admin")
+    outputs = run(session, "config firewall ipmacbinding table", "edit 0", "set ip 10.20.1.15",
+                  "set mac 00:1A:2B:3C:4D:5E", 'set name "Registry PC 1"', "set status enable", "next",
+                  "edit 0", "set mac 00:1a:2b", "abort",
+                  "config application list", 'edit "EO-VPN"', "config entries", "edit 1",
+                  "set category 6", "set action block", "end", "end",
+                  "config firewall policy", "edit 0", 'set application-list "EO-VPN"', "end")
+    assert [o for o in outputs if o] == [
+        "invalid mac address\nvalue parse error before '00:1a:2b'\nCommand fail. Return code -8"]
+    shown = device.config_text()
+    assert ("config firewall ipmacbinding table\n    edit 1\n        set ip 10.20.1.15\n"
+            '        set mac 00:1a:2b:3c:4d:5e\n        set name "Registry PC 1"\n') in shown
+    assert '    edit 2\n        set uuid' in shown and '        set application-list "EO-VPN"\n' in shown
+
+
 # -- PAN-OS -------------------------------------------------------------------------------------
 @pytest.mark.parametrize(("line", "path", "value"), [
     ("address EO-HQ ip-netmask 10.20.0.0/16", ["address", "EO-HQ", "ip-netmask"], "10.20.0.0/16"),
