@@ -74,7 +74,9 @@ def test_slow_commit_times_out_and_still_completes_on_the_device(lab):
     device = devices["panos"]
     set_fault(state_dir, device, "--commit-delay", "4")
     with connect(device) as conn:
-        conn.send_config_set(["set address EO-SLOW ip-netmask 10.7.0.0/16"])
+        conn.config_mode()
+        conn.send_config_set(["set address EO-SLOW ip-netmask 10.7.0.0/16"], enter_config_mode=False,
+                             exit_config_mode=False)
         with pytest.raises(ReadTimeout):
             conn.commit(read_timeout=1)
     set_fault(state_dir, device)
