@@ -17,6 +17,8 @@ PORT_NAMES = {
     "500": "isakmp", "636": "ldaps", "1723": "pptp", "3389": "3389",
 }
 PROTOCOLS = {"ip", "tcp", "udp", "icmp", "icmp6", "esp", "ah", "gre", "sctp", "ipsec", "pptp"}
+ICMP_TYPES = {"echo", "echo-reply", "unreachable", "time-exceeded", "parameter-problem",
+              "source-quench", "redirect", "traceroute"}
 PORT_OPERATORS = {"eq": 1, "lt": 1, "gt": 1, "neq": 1, "range": 2}
 #: the section a top-level line is printed in (lower first)
 RANKS = {"hostname": 0, "interface": 1, "object": 2, "object-group": 3, "access-list": 4,
@@ -230,7 +232,8 @@ def ace(words: list[str], config: AsaConfig) -> str:
                                                "informational", "debugging", "errors", "critical"):
                 out.append(words[i])
                 i += 1
-        elif option == "inactive":
+        elif option == "inactive" or (option in ICMP_TYPES and proto in ("icmp", "icmp6")
+                                      and out[-1] not in ICMP_TYPES):
             out.append(option)
             i += 1
         elif option == "time-range" and i + 1 < len(words):

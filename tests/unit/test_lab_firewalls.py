@@ -130,6 +130,11 @@ def test_asa_ace_is_normalised_as_the_asa_prints_it():
         "extended permit tcp host 10.1.1.1 10.2.0.0 255.255.0.0 range www https log")
 
 
+def test_asa_icmp_types_follow_the_destination():
+    ace = "extended permit icmp any host 10.1.1.1 echo log"
+    assert asa.syntax.ace(ace.split(), asa.AsaConfig()) == ace
+
+
 def test_asa_takes_ipv6_networks_as_prefixes():
     config = asa.AsaConfig()
     assert asa.syntax.child_line("object network", ["subnet", "fd00:20:0::/48"], config) == (
