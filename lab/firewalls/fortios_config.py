@@ -133,11 +133,12 @@ def shown(path: str, settings: dict[str, list[str]], full: bool) -> dict[str, li
 
 def render_block(path: str, node: Node, indent: int = 0, full: bool = False,
                  only: str | None = None, root_path: str = "") -> list[str]:
+    """``config PATH`` … ``end`` as FortiOS prints it (``only``: just that entry of a table)."""
     pad = " " * indent
     table_path = root_path or path
     lines = [f"{pad}config {path}"]
     if ROOT_BLOCKS.get(table_path) != TABLE or node.settings:
-        lines += render_body(table_path, node, indent + 4, full, is_block=True)
+        lines += render_body(table_path, node, indent + 4, full)
     for key, entry in node.entries.items():
         if only is not None and key != only:
             continue
@@ -148,7 +149,8 @@ def render_block(path: str, node: Node, indent: int = 0, full: bool = False,
     return lines
 
 
-def render_body(path: str, node: Node, indent: int, full: bool, is_block: bool = False) -> list[str]:
+def render_body(path: str, node: Node, indent: int, full: bool) -> list[str]:
+    """Settings, then nested blocks, of one block or entry."""
     pad = " " * indent
     lines = [f"{pad}set {k} {fmt_values(k, v)}" for k, v in shown(path, node.settings, full).items()]
     for name, block in node.blocks.items():

@@ -151,16 +151,16 @@ class Terminal:
         session = self.session
         faults = session.box.faults.current()
         hidden = session.hidden_input
+        shown = "(hidden input)" if hidden else SECRET_VALUES.sub(r"\1*****", line)
         if not hidden and session.is_config_command(line):
             session.config_commands += 1
             if faults.drop_after is not None and session.config_commands > faults.drop_after:
-                log.info("dropping connection before %r (fault drop_after=%s)", line, faults.drop_after)
+                log.info("dropping connection before %r (fault drop_after=%s)", shown, faults.drop_after)
                 self.channel.get_transport().close()
                 return False
-        if not hidden:
-            log.info("%s: %s", session.username, SECRET_VALUES.sub(r"\1*****", line))
+        log.info("%s: %s", session.username, shown)
         if not hidden and faults.reject and line.strip() and re.search(faults.reject, line):
-            log.info("rejected %r (fault reject=%r)", line, faults.reject)
+            log.info("rejected %r (fault reject=%r)", shown, faults.reject)
             output = session.reject(line)
         else:
             try:
