@@ -207,9 +207,20 @@ class FortiSession(Session):
         top = self._table("delete")
         if len(args) != 1 or args[0] not in top.node.entries:
             raise CommandError("entry not found in datasource\nCommand fail. Return code -3")
+        if self.stack[0] is top and self._used(top.path, args[0]):
+            raise CommandError("entry is used\nCommand fail. Return code -23")
         del top.node.entries[args[0]]
         self._saved()
         return ""
+
+    def _used(self, path: str, key: str) -> bool:
+        """Whether a reference (policy address, group member...) names this entry."""
+        for (user_path, field), targets in REFERENCES.items():
+            if path in targets:
+                users = self.box.root.blocks.get(user_path, Node()).entries.values()
+                if any(key in user.settings.get(field, []) for user in users):
+                    return True
+        return False
 
     def cmd_purge(self, args: list[str]) -> str:
         self._table("purge").node.entries.clear()

@@ -51,6 +51,9 @@ def test_fortios_entry_is_applied_only_at_next(tmp_path):
 
 def test_fortios_errors_in_vendor_words(tmp_path):
     session = box(fortios.FortiBox, tmp_path).new_session("admin")
+    run(session, "config firewall service custom")
+    assert session.execute("delete HTTPS") == "entry is used\nCommand fail. Return code -23"
+    session.execute("end")
     assert session.execute("configure firewall") == (
         "command parse error before 'configure'\nCommand fail. Return code -61")
     run(session, "config firewall policy", "edit 9")
