@@ -47,8 +47,11 @@ def test_fortios_tree_follows_each_step(devices):
         assert "        set action accept\n" in policies
         full = conn.send_command("show full-configuration firewall policy 2")
         assert "        set status enable\n" in full and "set status" not in policies, "defaults only in full"
-        configure("config firewall address", "delete EO-B", "end")
+        in_use = conn.send_config_set(["config firewall address", "delete EO-B", "end"])
+        assert "entry is used\nCommand fail. Return code -23" in in_use
+        configure("config firewall policy", "delete 2", "end", "config firewall address", "delete EO-B", "end")
         assert "EO-B" not in conn.send_command("show firewall address")
+        assert "edit 2" not in conn.send_command("show firewall policy")
         refused = conn.send_config_set(["config firewall addrgrp", "edit EO-G", 'set member "EO-NOPE"',
                                         "end"])
         assert "entry not found in datasource" in refused and "Command fail. Return code -3" in refused
