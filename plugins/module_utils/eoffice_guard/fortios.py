@@ -59,7 +59,8 @@ def render(rs: RuleSet) -> str:
                                        for a in rs.addresses if _v4(a)])
     out += _block("firewall service custom", [(s.name, _service_settings(s)) for s in rs.services])
     out += _bindings(rs)
-    policies = [r for r in rs.rules if not r.to_device and not r.applications]
+    # a rule whose sides share no address family matches nothing, and FortiOS refuses a policy without addresses
+    policies = [r for r in rs.rules if not r.to_device and not r.applications and _families(rs, r)]
     out += _block("firewall policy", [(str(n), _policy(rs, r)) for n, r in enumerate(policies, FIRST_POLICY_ID)],
                   quote_keys=False)
     return "\n".join(out) + "\n"
@@ -125,6 +126,11 @@ def _policy(rs: RuleSet, r: Rule) -> list[str]:
             f"set service {_names(list(r.services) or ['ALL'])}",
             f"set logtraffic {'all' if r.log else 'disable'}", f"set comments {q(f'{r.control}: {r.why}')}"]
     return out
+
+
+def _families(rs: RuleSet, r: Rule) -> list[int]:
+    sides = [[rs.address(n) for n in names] for names in (r.sources, r.destinations)]
+    return [f for f in (4, 6) if all(_family_refs(side, f) for side in sides)]
 
 
 def _family_refs(addresses: list[Address], family: int) -> list[str]:
