@@ -25,14 +25,14 @@ REFUSALS = ("error", "invalid", "fail", "not a valid", "unknown", "^")
 def typed(platform: str, text: str, tmp_path) -> str:
     cls, before, after, show = DEVICES[platform]
     box = cls(platform, tmp_path, Faults(tmp_path / "faults.json"))
-    session = (getattr(box, "new_login", None) or box.new_session)("admin")  # the lab renamed sessions to logins
+    login = (getattr(box, "new_login", None) or box.new_session)("admin")  # the lab's API, before and after renaming
     commands = [line for line in text.splitlines() if line.strip() and not line.lstrip().startswith(("#", "!"))]
     for line in [*before, *commands]:
-        answer = str(session.run(line) or "")
+        answer = str(login.run(line) or "")
         assert not any(word in answer.lower() for word in REFUSALS), f"{platform} refused {line!r}: {answer}"
     for line in after:
-        session.run(line)
-    return str(session.run(show))
+        login.run(line)
+    return str(login.run(show))
 
 
 @pytest.mark.integration
