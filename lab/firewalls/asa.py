@@ -16,7 +16,7 @@ from typing import ClassVar
 
 from lab.firewalls import asa_config as syntax
 from lab.firewalls.asa_config import AsaConfig, Block, Syntax
-from lab.firewalls.cli import Box, EndSession, Session, abbreviation
+from lab.firewalls.cli import Box, LoggedOut, Login, abbreviation
 from lab.firewalls.fleet import ASA_ENABLE_SECRET, CREDENTIALS
 
 SUBMODE_PROMPTS = {
@@ -40,7 +40,7 @@ class AsaBox(Box):
             self.save()
 
     def load(self, text: str) -> None:
-        loader = AsaSession(self, "admin", loading=True)
+        loader = AsaLogin(self, "admin", loading=True)
         for line in text.splitlines():
             if not line.strip() or line.startswith((":", "!", "ASA Version")):
                 continue
@@ -66,11 +66,11 @@ class AsaBox(Box):
         digest = hashlib.md5(text.encode()).hexdigest()
         return " ".join(digest[i:i + 8] for i in range(0, 32, 8))
 
-    def new_session(self, username: str) -> AsaSession:
-        return AsaSession(self, username)
+    def new_login(self, username: str) -> AsaLogin:
+        return AsaLogin(self, username)
 
 
-class AsaSession(Session):
+class AsaLogin(Login):
     pipes: ClassVar[dict[str, bool]] = {"include": True, "exclude": False, "grep": True}
 
     def __init__(self, box: AsaBox, username: str, loading: bool = False):
@@ -143,7 +143,7 @@ class AsaSession(Session):
     def exec_command(self, words: list[str]) -> str:
         verb = abbreviation(words[0], EXEC_WORDS)
         if verb in ("exit", "logout", "quit"):
-            raise EndSession("\nLogoff\n\n")
+            raise LoggedOut("\nLogoff\n\n")
         if verb == "enable" and not self.privileged:
             return self.ask("Password: ", self.check_enable)
         if verb == "login":

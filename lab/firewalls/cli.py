@@ -1,7 +1,7 @@
-"""What every simulated CLI shares: the per-device box (state + persistence) and the session API.
+"""What every simulated CLI shares: the per-device box (state + persistence) and the login API.
 
 A ``Box`` is one device: its configuration model, a lock (several logins may talk to it at once)
-and its saved-config file. A ``Session`` is one login on it; the SSH layer feeds it whole lines and
+and its saved-config file. A ``Login`` is one user logged in to it; the SSH layer feeds it whole lines and
 writes back what it returns, so vendor modules deal in text only and never see sockets.
 """
 
@@ -15,8 +15,8 @@ from typing import ClassVar
 from lab.firewalls.faults import Faults
 
 
-class EndSession(Exception):
-    """Raised by a session when the user logs out (``exit`` at the top level)."""
+class LoggedOut(Exception):
+    """Raised by a login when the user logs out (``exit`` at the top level)."""
 
 
 class CommandError(Exception):
@@ -45,11 +45,11 @@ class Box:
         tmp.write_text(text)
         tmp.replace(self.saved_file)
 
-    def new_session(self, username: str) -> Session:
+    def new_login(self, username: str) -> Login:
         raise NotImplementedError
 
 
-class Session:
+class Login:
     """One login. Subclasses implement ``prompt``, ``run`` and ``is_config_command``."""
 
     #: pipe keywords the vendor accepts after ``|``, mapped to include/exclude

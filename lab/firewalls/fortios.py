@@ -1,6 +1,6 @@
 """FortiOS 7.2 as netmiko's ``fortinet`` driver and an operator see it.
 
-Sessions walk the config tree of ``fortios_config`` with ``config``/``edit``/``next``/``end``. As on
+Logins walk the config tree of ``fortios_config`` with ``config``/``edit``/``next``/``end``. As on
 a FortiGate, an entry being edited is a working copy applied at ``next``/``end`` (a dropped
 connection loses it), and every applied change is saved at once: FortiOS has no separate "save".
 """
@@ -13,7 +13,7 @@ import time
 import uuid
 from typing import ClassVar
 
-from lab.firewalls.cli import Box, CommandError, EndSession, Session
+from lab.firewalls.cli import Box, CommandError, LoggedOut, Login
 from lab.firewalls.fortios_config import (
     BUILT_IN_NAMES,
     INITIAL_CONFIG,
@@ -37,15 +37,15 @@ class FortiBox(Box):
         super().__init__(*args, **kwargs)
         self.root = Node()
         text = self.read_saved()
-        loader = FortiSession(self, "admin", loading=True)
+        loader = FortiLogin(self, "admin", loading=True)
         for line in (text if text is not None else INITIAL_CONFIG).splitlines():
             if line.strip() and not line.startswith("#"):
                 loader.run(line.strip())
         if text is None:
             self.save()
 
-    def new_session(self, username: str) -> FortiSession:
-        return FortiSession(self, username)
+    def new_login(self, username: str) -> FortiLogin:
+        return FortiLogin(self, username)
 
     def config_text(self, full: bool = False) -> str:
         header = "#config-version=FGVM64-7.2.8-FW-build1639-240313:opmode=0:vdom=0:user=admin\n"
@@ -71,7 +71,7 @@ class Frame:
         return self.key or self.path.split()[-1]
 
 
-class FortiSession(Session):
+class FortiLogin(Login):
     pipes: ClassVar[dict[str, bool]] = {"grep": True}
 
     def __init__(self, box: FortiBox, username: str, loading: bool = False):
@@ -173,7 +173,7 @@ class FortiSession(Session):
     def cmd_exit(self, args: list[str]) -> str:
         if self.stack:
             raise self._fail("exit")
-        raise EndSession("")
+        raise LoggedOut("")
 
     def _frame(self, word: str) -> Frame:
         if not self.stack:

@@ -16,7 +16,7 @@ import shlex
 import time
 from typing import ClassVar
 
-from lab.firewalls.cli import Box, CommandError, EndSession, Session
+from lab.firewalls.cli import Box, CommandError, LoggedOut, Login
 
 #: words whose next word names an entry of an ordered list
 ENTRY_LISTS = {
@@ -261,8 +261,8 @@ class PanBox(Box):
     def hostname(self) -> str:
         return self.running.get("deviceconfig", {}).get("system", {}).get("hostname", "fw")
 
-    def new_session(self, username: str) -> PanSession:
-        return PanSession(self, username)
+    def new_login(self, username: str) -> PanLogin:
+        return PanLogin(self, username)
 
     def commit(self, force: bool) -> str:
         if self.candidate == self.running and not force:
@@ -282,7 +282,7 @@ class PanBox(Box):
         return "\n".join([head, progress, "Configuration committed successfully"])
 
 
-class PanSession(Session):
+class PanLogin(Login):
     pipes: ClassVar[dict[str, bool]] = {"match": True, "except": False}
 
     def __init__(self, box: PanBox, username: str):
@@ -325,7 +325,7 @@ class PanSession(Session):
             self.configuring = True
             return "Entering configuration mode"
         if words[0] in ("exit", "quit"):
-            raise EndSession("")
+            raise LoggedOut("")
         if words[:2] == ["set", "cli"] and len(words) == 4:
             if words[2] == "scripting-mode":
                 self.scripting = words[3] == "on"

@@ -1,7 +1,7 @@
 """The SSH side of a lab firewall: paramiko server, authentication and the terminal line discipline.
 
 Each login gets a thread that reads keystrokes, echoes them as a device's terminal does, hands whole
-lines to the vendor session and writes back its output and prompt. Fault injection that concerns
+lines to the vendor login and writes back its output and prompt. Fault injection that concerns
 the connection itself (refused logins, dropped connections, rejected commands) is applied here so
 that every vendor behaves the same way under a fault.
 """
@@ -17,7 +17,7 @@ from pathlib import Path
 import paramiko
 from paramiko.kex_group14 import KexGroup14SHA256
 
-from lab.firewalls.cli import Box, EndSession, Session
+from lab.firewalls.cli import Box, LoggedOut, Login
 
 log = logging.getLogger("lab.firewalls")
 #: values typed after these words never reach the log
@@ -83,7 +83,7 @@ class Authenticator(paramiko.ServerInterface):
         return paramiko.AUTH_SUCCESSFUL if ok else paramiko.AUTH_FAILED
 
     def check_channel_request(self, kind: str, chanid: int) -> int:
-        if kind == "session":
+        if kind == "session":  # the SSH channel type
             return paramiko.OPEN_SUCCEEDED
         return paramiko.OPEN_FAILED_ADMINISTRATIVELY_PROHIBITED
 
@@ -101,9 +101,9 @@ class Authenticator(paramiko.ServerInterface):
 class Terminal:
     """Line discipline for one login: echo, line assembly, faults, output with CRLF line ends."""
 
-    def __init__(self, channel: paramiko.Channel, session: Session):
+    def __init__(self, channel: paramiko.Channel, login: Login):
         self.channel = channel
-        self.session = session
+        self.login = login
         self.line = ""
         self.last_was_cr = False
 
@@ -112,8 +112,8 @@ class Terminal:
             self.channel.sendall(text.replace("\r\n", "\n").replace("\n", "\r\n").encode())
 
     def run(self) -> None:
-        self.write(self.session.banner())
-        self.write(self.session.prompt())
+        self.write(self.login.banner())
+        self.write(self.login.prompt())
         while True:
             data = self.channel.recv(65536)
             if not data:
@@ -122,7 +122,7 @@ class Terminal:
                 return
 
     def feed(self, text: str) -> bool:
-        """Process typed characters; False when the session has ended."""
+        """Process typed characters; False when the login has ended."""
         typed = ""
         for char in text:
             if char in "\r\n":
@@ -130,7 +130,7 @@ class Terminal:
                     self.last_was_cr = False
                     continue
                 self.last_was_cr = char == "\r"
-                self.write(self.session.echo(typed, self.line) + "\n")
+                self.write(self.login.echo(typed, self.line) + "\n")
                 typed = ""
                 line, self.line = self.line, ""
                 if not self.enter(line):
@@ -143,34 +143,34 @@ class Terminal:
                 self.line += char
                 typed += char
         if typed:
-            self.write(self.session.echo(typed, self.line))
+            self.write(self.login.echo(typed, self.line))
         return True
 
     def enter(self, line: str) -> bool:
-        """Run one line, with the connection-level faults; False when the session has ended."""
-        session = self.session
-        faults = session.box.faults.current()
-        hidden = session.hidden_input
+        """Run one line, with the connection-level faults; False when the login has ended."""
+        login = self.login
+        faults = login.box.faults.current()
+        hidden = login.hidden_input
         shown = "(hidden input)" if hidden else SECRET_VALUES.sub(r"\1*****", line)
-        if not hidden and session.is_config_command(line):
-            session.config_commands += 1
-            if faults.drop_after is not None and session.config_commands > faults.drop_after:
+        if not hidden and login.is_config_command(line):
+            login.config_commands += 1
+            if faults.drop_after is not None and login.config_commands > faults.drop_after:
                 log.info("dropping connection before %r (fault drop_after=%s)", shown, faults.drop_after)
                 self.channel.get_transport().close()
                 return False
-        log.info("%s: %s", session.username, shown)
+        log.info("%s: %s", login.username, shown)
         if not hidden and faults.reject and line.strip() and re.search(faults.reject, line):
             log.info("rejected %r (fault reject=%r)", shown, faults.reject)
-            output = session.reject(line)
+            output = login.reject(line)
         else:
             try:
-                output = session.execute(line)
-            except EndSession as end:
+                output = login.execute(line)
+            except LoggedOut as end:
                 self.write(str(end))
                 return False
         if output and not output.endswith("\n"):
             output += "\n"
-        self.write(output + session.prompt())
+        self.write(output + login.prompt())
         return True
 
 
@@ -182,7 +182,7 @@ def serve_login(transport: paramiko.Transport, box: Box, username: str, password
         channel = transport.accept(30)
         if channel is None or not auth.shell_requested.wait(30):
             return
-        Terminal(channel, box.new_session(auth.user)).run()
+        Terminal(channel, box.new_login(auth.user)).run()
     except (EOFError, OSError, paramiko.SSHException) as error:
         log.info("connection ended: %s", error)
     except Exception:

@@ -9,7 +9,7 @@ import pytest
 from netmiko.exceptions import ConfigInvalidException, NetmikoAuthenticationException, ReadTimeout
 
 from lab.firewalls.faults import FaultSettings
-from tests.integration.lab_firewalls_helpers import PLATFORMS, connect, lab_device, running
+from tests.integration.lab_firewalls_support import PLATFORMS, connect, lab_device, running
 
 pytestmark = pytest.mark.integration
 

@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from lab.firewalls.fleet import device
-from tests.integration.lab_firewalls_helpers import connect
+from tests.integration.lab_firewalls_support import connect
 
 pytestmark = pytest.mark.integration
 FLEET = 20

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from lab.firewalls import process
-from tests.integration.lab_firewalls_helpers import PLATFORMS, connect, lab_device, restart, running
+from tests.integration.lab_firewalls_support import PLATFORMS, connect, lab_device, restart, running
 
 pytestmark = pytest.mark.integration
 

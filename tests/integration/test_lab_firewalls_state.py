@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from netmiko.exceptions import ConfigInvalidException
 
-from tests.integration.lab_firewalls_helpers import PLATFORMS, connect, lab_device, running
+from tests.integration.lab_firewalls_support import PLATFORMS, connect, lab_device, running
 
 pytestmark = pytest.mark.integration
 

@@ -16,23 +16,23 @@ def box(cls, tmp_path):
     return cls("unit", tmp_path, Faults(tmp_path / "faults.json"))
 
 
-def run(session, *lines):
-    return [session.execute(line) for line in lines]
+def run(login, *lines):
+    return [login.execute(line) for line in lines]
 
 
 # -- FortiOS ------------------------------------------------------------------------------------
 def test_fortios_prompts_follow_the_config_stack(tmp_path):
-    session = box(fortios.FortiBox, tmp_path).new_session("admin")
+    login = box(fortios.FortiBox, tmp_path).new_login("admin")
     prompts = []
     for line in ("config firewall address", 'edit "EO-HQ"', "next", "end"):
-        session.execute(line)
-        prompts.append(session.prompt())
+        login.execute(line)
+        prompts.append(login.prompt())
     assert prompts == ["FGT (address) # ", "FGT (EO-HQ) # ", "FGT (address) # ", "FGT # "]
 
 
 def test_fortios_saved_text_rebuilds_the_same_tree(tmp_path):
     first = box(fortios.FortiBox, tmp_path)
-    run(first.new_session("admin"), "config firewall address", "edit EO-HQ", "set subnet 10.20.0.0/16",
+    run(first.new_login("admin"), "config firewall address", "edit EO-HQ", "set subnet 10.20.0.0/16",
         'set comment "HQ LAN"', "end", "config application list", "edit EO-VPN", "config entries",
         "edit 1", "set category 6", "next", "end", "next", "end")
     second = box(fortios.FortiBox, tmp_path)
@@ -42,28 +42,28 @@ def test_fortios_saved_text_rebuilds_the_same_tree(tmp_path):
 
 def test_fortios_entry_is_applied_only_at_next(tmp_path):
     device = box(fortios.FortiBox, tmp_path)
-    session = device.new_session("admin")
-    run(session, "config firewall address", "edit EO-PENDING", "set subnet 10.1.0.0/16")
+    login = device.new_login("admin")
+    run(login, "config firewall address", "edit EO-PENDING", "set subnet 10.1.0.0/16")
     assert "EO-PENDING" not in device.config_text()
-    run(session, "abort", "abort")
+    run(login, "abort", "abort")
     assert "EO-PENDING" not in device.config_text()
 
 
 def test_fortios_errors_in_vendor_words(tmp_path):
-    session = box(fortios.FortiBox, tmp_path).new_session("admin")
-    run(session, "config firewall service custom")
-    assert session.execute("delete HTTPS") == "entry is used\nCommand fail. Return code -23"
-    session.execute("end")
-    assert session.execute("configure firewall") == (
+    login = box(fortios.FortiBox, tmp_path).new_login("admin")
+    run(login, "config firewall service custom")
+    assert login.execute("delete HTTPS") == "entry is used\nCommand fail. Return code -23"
+    login.execute("end")
+    assert login.execute("configure firewall") == (
         "command parse error before 'configure'\nCommand fail. Return code -61")
-    run(session, "config firewall policy", "edit 9")
-    assert session.execute('set srcaddr "EO-NOPE"').endswith("Command fail. Return code -3")
+    run(login, "config firewall policy", "edit 9")
+    assert login.execute('set srcaddr "EO-NOPE"').endswith("Command fail. Return code -3")
 
 
 def test_fortios_ip_mac_binding_and_application_profile_references(tmp_path):
     device = box(fortios.FortiBox, tmp_path)
-    session = device.new_session("admin")
-    outputs = run(session, "config firewall ipmacbinding table", "edit 0", "set ip 10.20.1.15",
+    login = device.new_login("admin")
+    outputs = run(login, "config firewall ipmacbinding table", "edit 0", "set ip 10.20.1.15",
                   "set mac 00:1A:2B:3C:4D:5E", 'set name "Registry PC 1"', "set status enable", "next",
                   "edit 0", "set mac 00:1a:2b", "abort",
                   "config application list", 'edit "EO-VPN"', "config entries", "edit 1",
@@ -116,11 +116,11 @@ def test_panos_moves_and_validates_rules():
 
 def test_panos_running_config_survives_restart_and_candidate_does_not(tmp_path):
     device = box(panos.PanBox, tmp_path)
-    session = device.new_session("admin")
-    run(session, "configure", "set address EO-A ip-netmask 10.1.0.0/16")
-    assert "Configuration committed successfully" in session.execute("commit")
-    assert session.execute("commit") == "There are no changes to commit."
-    session.execute("set address EO-B ip-netmask 10.2.0.0/16")
+    login = device.new_login("admin")
+    run(login, "configure", "set address EO-A ip-netmask 10.1.0.0/16")
+    assert "Configuration committed successfully" in login.execute("commit")
+    assert login.execute("commit") == "There are no changes to commit."
+    login.execute("set address EO-B ip-netmask 10.2.0.0/16")
     restarted = box(panos.PanBox, tmp_path)
     assert "EO-A" in str(restarted.candidate) and "EO-B" not in str(restarted.candidate)
 
@@ -147,23 +147,23 @@ def test_asa_takes_ipv6_networks_as_prefixes():
 
 
 def test_asa_marker_points_at_the_bad_word(tmp_path):
-    session = box(asa.AsaBox, tmp_path).new_session("admin")
-    run(session, "enable")
-    session.execute("lab-asa-enable")
-    session.execute("configure terminal")
-    session.prompt()
-    output = session.execute("access-list X extended permit tcp any 10.0.0.0 255.0.0.256")
+    login = box(asa.AsaBox, tmp_path).new_login("admin")
+    run(login, "enable")
+    login.execute("lab-asa-enable")
+    login.execute("configure terminal")
+    login.prompt()
+    output = login.execute("access-list X extended permit tcp any 10.0.0.0 255.0.0.256")
     typed = "asa(config)# access-list X extended permit tcp any 10.0.0.0 "
     assert output.splitlines()[0] == " " * len(typed) + "^"
 
 
 def test_asa_running_config_round_trips_and_unsaved_changes_are_lost(tmp_path):
     device = box(asa.AsaBox, tmp_path)
-    session = asa.AsaSession(device, "admin", loading=True)
-    run(session, "object-group network EO-G", "network-object host 10.1.1.1",
+    login = asa.AsaLogin(device, "admin", loading=True)
+    run(login, "object-group network EO-G", "network-object host 10.1.1.1",
         "access-list EO-IN extended permit ip object-group EO-G any", "exit")
-    session.execute("write memory")
-    session.execute("access-list EO-IN extended deny ip any any")
+    login.execute("write memory")
+    login.execute("access-list EO-IN extended deny ip any any")
     restarted = box(asa.AsaBox, tmp_path)
     assert restarted.config_text() == device.read_saved()
     assert restarted.running.acls["EO-IN"] == ["extended permit ip object-group EO-G any"]
