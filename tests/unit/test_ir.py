@@ -103,3 +103,12 @@ def test_ruleset_is_frozen(lab_raw):
     rs = lab(lab_raw)
     with pytest.raises(dataclasses.FrozenInstanceError):
         rs.ministry = "other"
+
+
+def test_service_names_stay_short_enough_for_every_vendor(lab_raw):
+    ports = list(range(8000, 8030))
+    lab_raw["management"][0]["services"] = [{"protocol": "tcp", "ports": ports}]
+    rs = lab(lab_raw)
+    (name,) = rs.rule("EO-R1-MGMT-1-SRV").services
+    assert name.startswith("EO-SVC-TCP-8000-ETC-") and len(name) <= 48
+    assert rs.service(name).ports == tuple(ports)

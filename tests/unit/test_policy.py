@@ -274,3 +274,11 @@ def test_all_problems_are_reported_at_once(lab_raw):
     lab_raw["device_bindings"][0]["mac"] = "zz"
     lab_raw["eoffice_services"][0]["ports"] = [0]
     assert len(errors_of(lab_raw).errors) == 3
+
+
+def test_labels_that_would_break_vendor_comments(lab_raw):
+    lab_raw["device_bindings"][0]["owner"] = 'Registry "main" PC'
+    lab_raw["approved_vpns"][0]["approval_ref"] = "NITB\\VPN"
+    err = errors_of(lab_raw)
+    assert_error(err, "eoffice.device_bindings[0].owner", "without double quotes")
+    assert_error(err, "eoffice.approved_vpns[0].approval_ref", "backslashes")

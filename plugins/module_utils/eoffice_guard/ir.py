@@ -7,6 +7,7 @@ match field of a Rule means "any". Every object and rule name starts with ``EO-`
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
 from dataclasses import dataclass
 
@@ -14,6 +15,7 @@ from .policy import Policy, Zone
 from .schema import Network, Service
 
 PREFIX = "EO-"
+MAX_NAME = 48  # object names stay valid on every vendor (PAN-OS: 63 characters)
 ALLOW, DENY = "allow", "deny"
 #: advisory controls the managed rules implement (named in every rendered file's header)
 CONTROLS = ("EO-NET-1", "EO-NET-2", "EO-NET-3", "EO-NET-4", "EO-VPN-1", "EO-VPN-2")
@@ -142,8 +144,7 @@ class _Builder:
         return name
 
     def service(self, svc: Service) -> str:
-        name = f"{PREFIX}SVC-{svc.name}" if svc.name else \
-            f"{PREFIX}SVC-{svc.protocol.upper()}" + "".join(f"-{p}" for p in svc.ports)
+        name = f"{PREFIX}SVC-{svc.name}" if svc.name else _unnamed_service(svc)
         self.services[name] = Service(svc.protocol, svc.ports, name)
         return name
 
@@ -237,6 +238,15 @@ class _Builder:
         return [Rule("EO-R8-DENY-FROM-EOFFICE", DENY, "EO-NET-1",
                      "e-Office servers reach nothing else (no path to the internet)",
                      (self.servers_zone,), (), (self.servers,), ())]
+
+
+def _unnamed_service(svc: Service) -> str:
+    """EO-SVC-TCP-22-443; many ports become a digest, as vendor names stop at 63 characters."""
+    name = f"{PREFIX}SVC-{svc.protocol.upper()}" + "".join(f"-{p}" for p in svc.ports)
+    if len(name) <= MAX_NAME:
+        return name
+    digest = hashlib.sha256(",".join(map(str, svc.ports)).encode()).hexdigest()[:10]
+    return f"{PREFIX}SVC-{svc.protocol.upper()}-{svc.ports[0]}-ETC-{digest}"
 
 
 def _host(ip) -> ipaddress.IPv4Network | ipaddress.IPv6Network:

@@ -20,6 +20,9 @@ from .semantics import check_semantics
 
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
 MINISTRY_RE = re.compile(r"^[a-z0-9-]+$")
+# labels end up in vendor comments and names: no quotes, backslashes or control characters
+LABEL_RE = re.compile(r'^[^"\\\x00-\x1f\x7f]{1,64}$')
+LABEL_HINT = "at most 64 characters, without double quotes, backslashes or line breaks"
 
 TOP_REQUIRED = ("ministry", "director_cyber_security", "advisory_deadline", "zones", "internet_zone",
                 "networks", "eoffice_servers", "eoffice_services", "approved_networks")
@@ -271,7 +274,7 @@ def _binding(c: Checker, refs: _Refs, data, path: str) -> DeviceBinding:
     if not c.mapping(data, path, ("ip", "mac", "zone"), ("owner",)):
         return DeviceBinding(ipaddress.IPv4Address(0), "", "", "")
     ip = c.ipv4(data.get("ip"), f"{path}.ip")
-    owner = c.string(data["owner"], f"{path}.owner") if "owner" in data else ""
+    owner = c.string(data["owner"], f"{path}.owner", LABEL_RE, LABEL_HINT) if "owner" in data else ""
     mac = c.mac(data.get("mac"), f"{path}.mac")
     return DeviceBinding(ip, mac, refs.zone(data.get("zone"), f"{path}.zone"), owner)
 
@@ -286,5 +289,6 @@ def _vpn(c: Checker, refs: _Refs, data, path: str, internet: str) -> ApprovedVpn
         name=c.name(data.get("name"), f"{path}.name", NAME_RE),
         peer=c.address(data.get("peer"), f"{path}.peer"),
         protocols=tuple(sorted(set(protocols))), approval_ref=c.string(data.get("approval_ref"),
-                                                                         f"{path}.approval_ref"),
+                                                                         f"{path}.approval_ref", LABEL_RE,
+                                                                         LABEL_HINT),
         expires=c.date(data.get("expires"), f"{path}.expires"), zone=zone)
