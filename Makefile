@@ -60,8 +60,10 @@ lint: venv
 pytest: image
 	$(PY) -m pytest
 
+# molecule probes for a `default` scenario and logs its absence as CRITICAL; we have none on purpose.
 molecule: image
-	@set -e; for s in $(SCENARIOS); do echo "== molecule test -s $$s"; molecule test -s $$s; done
+	@set -eo pipefail; for s in $(SCENARIOS); do echo "== molecule test -s $$s"; \
+	  molecule test -s $$s 2>&1 | grep -v "molecule/default/molecule.yml' glob failed"; done
 
 test:
 	@start=$$(date +%s); \
