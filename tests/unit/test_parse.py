@@ -171,6 +171,13 @@ def test_running_panos_config_with_unmanaged_rule():
         "EO-R6-DENY-TO-EOFFICE", "deny", ("servers",), ("EO-NET-x",))
 
 
+MINISTRY_TABLE = """table ip ministry {
+	set printers { type ipv4_addr; elements = { 10.20.200.5 } }
+	chain input { type filter hook input priority 10; policy accept; ip saddr @printers tcp dport 9100 accept; }
+}
+"""
+
+
 @pytest.mark.integration
 @pytest.mark.parametrize("name", ["lab", "sample-large"])
 def test_running_nftables_ruleset_reads_back(name, tmp_path):
@@ -183,6 +190,8 @@ def test_running_nftables_ruleset_reads_back(name, tmp_path):
     subprocess.run(["ip", "netns", "add", netns], check=True)
     try:
         subprocess.run(["ip", "netns", "exec", netns, "nft", "-f", str(path)], check=True)
+        subprocess.run(["ip", "netns", "exec", netns, "nft", "-f", "-"], input=MINISTRY_TABLE, text=True,
+                       check=True)
         listed = subprocess.run(["ip", "netns", "exec", netns, "nft", "list", "ruleset"], check=True,
                                 capture_output=True, text=True).stdout
     finally:
@@ -190,6 +199,7 @@ def test_running_nftables_ruleset_reads_back(name, tmp_path):
     got = parse("nftables", listed, policy.zones).ruleset
     assert got.addresses == rs.addresses and got.services == rs.services and got.bindings == rs.bindings
     want = expressible("nftables", rs)
+    assert parse("nftables", listed).unmanaged == ("table ip ministry",)
     assert [(r.name, r.action, r.sources, r.destinations, r.services, r.src_zones, r.dst_zones)
             for r in got.rules] == [(r.name, r.action, r.sources, r.destinations, r.services, r.src_zones,
                                      r.dst_zones) for r in want]

@@ -130,11 +130,12 @@ def _rule_lines(rs: RuleSet, rule: Rule) -> list[str]:
 # -- parse ----------------------------------------------------------------------------------------
 def parse(text: str, zones=()) -> ParsedConfig:
     ministry, policy_hash = read_header(text)
-    sets, unmanaged, rules, whys, protocols = {}, [], {}, {}, {}
+    sets, rules, whys, protocols = {}, {}, {}, {}
     zone_of = zone_lookup(PLATFORM, tuple(zones))
     seen_zones = {}
     chain = ""
-    for block in _blocks(text):
+    ours, unmanaged = _split_tables(text)
+    for block in _blocks("\n".join(ours)):
         first = block[0]
         if m := re.match(r"set (\S+) \{", first):
             sets[m.group(1)] = _set_body(block[1:])
@@ -154,6 +155,21 @@ def parse(text: str, zones=()) -> ParsedConfig:
     rs = build_ruleset(ministry, policy_hash, seen_zones.values(), addresses, services, bindings,
                        rules.values())
     return ParsedConfig(PLATFORM, rs, tuple(unmanaged))
+
+
+def _split_tables(text: str) -> tuple[list[str], list[str]]:
+    """The lines of our table, and the names of the other tables (not ours: reported, never read)."""
+    ours, others, current = [], [], None
+    for raw in text.splitlines():
+        if m := re.match(r"table (\S+) (\S+) \{\s*$", raw):
+            current = f"{m.group(1)} {m.group(2)}"
+            if current != f"inet {TABLE}":
+                others.append(f"table {current}")
+        elif raw.startswith("}"):
+            current = None
+        elif current == f"inet {TABLE}":
+            ours.append(raw)
+    return ours, others
 
 
 def _blocks(text: str) -> list[list[str]]:
