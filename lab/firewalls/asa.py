@@ -205,9 +205,7 @@ class AsaLogin(Login):
         return "Invalid password\nLogin failed"
 
     def write_memory(self) -> str:
-        delay = self.box.faults.current().commit_delay
-        if delay:
-            time.sleep(delay)
+        self.box.slow_commit()
         started = time.monotonic()
         checksum = self.box.save()
         size = self.box.saved_file.stat().st_size

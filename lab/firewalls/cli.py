@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 from pathlib import Path
 from typing import ClassVar
 
@@ -44,6 +45,18 @@ class Box:
         tmp = self.saved_file.with_suffix(".tmp")
         tmp.write_text(text)
         tmp.replace(self.saved_file)
+
+    def slow_commit(self) -> None:
+        """Wait out the slow-commit fault without holding the device, as a commit job runs apart
+        from the CLI: other logins keep getting answers meanwhile."""
+        delay = self.faults.current().commit_delay
+        if not delay:
+            return
+        self.lock.release()
+        try:
+            time.sleep(delay)
+        finally:
+            self.lock.acquire()
 
     def new_login(self, username: str) -> Login:
         raise NotImplementedError

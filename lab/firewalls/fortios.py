@@ -191,9 +191,7 @@ class FortiLogin(Login):
     def _commit_point(self) -> None:
         if self.loading:
             return
-        delay = self.box.faults.current().commit_delay
-        if delay:
-            time.sleep(delay)
+        self.box.slow_commit()
         self.box.save()
 
     # -- table operations -------------------------------------------------------------------

@@ -268,16 +268,15 @@ class PanBox(Box):
         if self.candidate == self.running and not force:
             return "There are no changes to commit."
         self.commit_jobs += 1
-        delay = self.faults.current().commit_delay
-        if delay:
-            time.sleep(delay)
+        snapshot = copy.deepcopy(self.candidate)
+        self.slow_commit()
         head = f"Commit job {self.commit_jobs} is in progress. Use Ctrl+C to return to command prompt"
         progress = "." * 30 + "55%" + "." * 10 + "75%" + "." * 5 + "98%" + "." * 8 + "100%"
-        errors = validation_errors(self.candidate)
+        errors = validation_errors(snapshot)
         if errors:
             report = ["Validation Error:", *(" " + e for e in errors), "Commit failed"]
             return "\n".join([head, progress, *report])
-        self.running = copy.deepcopy(self.candidate)
+        self.running = snapshot
         self.save()
         return "\n".join([head, progress, "Configuration committed successfully"])
 

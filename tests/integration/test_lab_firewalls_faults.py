@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 
 import pytest
 from netmiko.exceptions import ConfigInvalidException, NetmikoAuthenticationException, ReadTimeout
@@ -72,14 +73,19 @@ def test_rejected_command_raises_config_invalid(lab, platform):
 def test_slow_commit_times_out_and_still_completes_on_the_device(lab):
     devices, state_dir = lab
     device = devices["panos"]
-    set_fault(state_dir, device, "--commit-delay", "4")
+    set_fault(state_dir, device, "--commit-delay", "3")
     with connect(device) as conn:
         conn.config_mode()
         conn.send_config_set(["set address EO-SLOW ip-netmask 10.7.0.0/16"], enter_config_mode=False,
                              exit_config_mode=False)
         with pytest.raises(ReadTimeout):
             conn.commit(read_timeout=1)
+        with connect(device) as other:
+            during = other.send_command("show config running")
     set_fault(state_dir, device)
+    assert "EO-SLOW" not in during, "another login is answered while the commit job runs"
+    deadline = time.monotonic() + 15
     with connect(device) as conn:
-        running_config = conn.send_command("show config running", read_timeout=20)
-    assert "set address EO-SLOW ip-netmask 10.7.0.0/16" in running_config
+        while "EO-SLOW" not in conn.send_command("show config running") and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert "set address EO-SLOW ip-netmask 10.7.0.0/16" in conn.send_command("show config running")
