@@ -35,9 +35,12 @@ class ActionModule(ActionBase):
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
         args = self._task.args
-        missing = [k for k in ("policy", "platform", "host") if not args.get(k)]
+        missing = [k for k in ("policy", "host") if not args.get(k)]
         if missing:
             raise AnsibleActionFail(f"eoffice_render: missing required arguments: {', '.join(missing)}")
+        if not args.get("platform"):
+            raise AnsibleActionFail(f"{args['host']}: no platform; set the host variable eoffice_platform to one "
+                                    "of asa, fortios, nftables, panos")
         source = str(args.get("source") or "eoffice")
         try:
             policy = validate_policy(args["policy"], source)

@@ -89,3 +89,14 @@ def test_bad_input_stops_before_anything_is_written(tmp_path, lasting_policy, br
     assert run.returncode != 0
     assert f"group_vars/all/eoffice.yml: {path}: " in run.stdout + run.stderr
     assert not out.exists()
+
+
+def test_firewall_without_a_platform_is_named(tmp_path, lasting_policy):
+    inv, out = inventory(tmp_path, lasting_policy), tmp_path / "rendered"
+    hosts = yaml.safe_load((inv / "hosts.yml").read_text())
+    hosts["all"]["children"]["ngfw"]["hosts"]["fw-new"] = {}
+    (inv / "hosts.yml").write_text(yaml.safe_dump(hosts))
+    run = playbook(inv, out)
+    assert run.returncode != 0
+    assert "fw-new: no platform; set the host variable eoffice_platform" in run.stdout
+    assert "failed=0" in recap(run.stdout, "fw-fgt")
