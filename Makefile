@@ -14,7 +14,7 @@ SCENARIOS := $(sort $(notdir $(patsubst %/molecule.yml,%,$(wildcard molecule/*/m
 STAMPS := .cache/stamps
 
 .PHONY: help setup apt podman-conf venv collections image lint pytest molecule test demo bench \
-        validate render clean
+        validate render docs clean
 
 help:
 	@echo "make demo    set up, start the lab, run playbooks/site.yml against inventories/lab"
@@ -22,6 +22,8 @@ help:
 	@echo "make bench   benchmarks (figures, not pass/fail)"
 	@echo "make lint    ansible-lint (production), yamllint, ruff"
 	@echo "make validate INVENTORY=inventories/<ministry>   check a ministry's policy"
+	@echo "make render INVENTORY=inventories/<ministry>     write firewall configs for review"
+	@echo "make docs    regenerate role READMEs from meta/argument_specs.yml"
 
 setup: apt podman-conf venv collections
 
@@ -83,6 +85,9 @@ validate: venv
 
 render: venv
 	ansible-playbook -i $(INVENTORY) playbooks/render.yml
+
+docs: venv
+	$(PY) tools/role_readme.py
 
 clean:
 	-$(PY) -m lab down
