@@ -77,3 +77,24 @@ def recap(output: str) -> dict[str, dict[str, int]]:
         host, _, counters = line.partition(":")
         out[host.strip()] = {k: int(v) for k, v in (c.split("=") for c in counters.split())}
     return out
+
+
+#: what a change (not a read or netmiko's session set-up) looks like in a lab device's command log
+CHANGE_COMMANDS = {
+    "fortios": r"admin: (edit|delete|move|unset|purge|rename|config firewall|config system interface"
+               r"|set (?!output standard))",
+    "panos": r"admin: (set (?!cli )|delete |move |commit|revert)",
+    "asa": r"admin: (object|access-list|access-group|no |clear |write|network-object|service-object)",
+}
+
+
+def change_commands(state_dir: Path, lab: LabDevice, since: int = 0) -> list[str]:
+    """Configuration changes the device logged, from log line ``since`` on."""
+    import re
+
+    lines = (state_dir / "firewalls" / lab.name / "serve.log").read_text().splitlines()[since:]
+    return [line for line in lines if re.search(CHANGE_COMMANDS[lab.platform], line)]
+
+
+def log_length(state_dir: Path, lab: LabDevice) -> int:
+    return len((state_dir / "firewalls" / lab.name / "serve.log").read_text().splitlines())
