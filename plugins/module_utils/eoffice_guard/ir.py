@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 from dataclasses import dataclass
+from functools import cached_property
 
 from .policy import Policy, Zone
 from .schema import Network, Service
@@ -75,14 +76,27 @@ class RuleSet:
     rules: tuple[Rule, ...]
     controls: tuple[str, ...] = CONTROLS
 
+    # Lookups by name are indexed once per rule set: renderers call them for every rule reference.
+    @cached_property
+    def _addresses_by_name(self) -> dict[str, Address]:
+        return {a.name: a for a in self.addresses}
+
+    @cached_property
+    def _services_by_name(self) -> dict[str, Service]:
+        return {s.name: s for s in self.services}
+
+    @cached_property
+    def _rules_by_name(self) -> dict[str, Rule]:
+        return {r.name: r for r in self.rules}
+
     def address(self, name: str) -> Address:
-        return next(a for a in self.addresses if a.name == name)
+        return self._addresses_by_name[name]
 
     def service(self, name: str) -> Service:
-        return next(s for s in self.services if s.name == name)
+        return self._services_by_name[name]
 
     def rule(self, name: str) -> Rule:
-        return next(r for r in self.rules if r.name == name)
+        return self._rules_by_name[name]
 
     def zone_names(self) -> tuple[str, ...]:
         return tuple(z.name for z in self.zones)
