@@ -11,15 +11,22 @@ only the standard library for that reason.
 from __future__ import annotations
 
 import json
+import os
 import selectors
 import socket
 import subprocess
 import sys
+import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 PASS, BLOCKED = "pass", "blocked"
+#: protocols without ports, probed with raw IP packets that the far end echoes
+RAW_PROTOCOLS = {"esp": 50, "ah": 51, "gre": 47}
+# zero header words (a plain GRE version 0, or an ESP/AH start), then whether it is a request or an echo;
+# a listener echoes requests only, or two listeners would echo each other's echoes for ever
+RAW_REQUEST, RAW_ECHO = bytes(8) + b"eoffice-guard?", bytes(8) + b"eoffice-guard!"
 PROBE_WORKERS = 64  # probes of one namespace in flight at once: blocked ones wait out their timeout
 
 
@@ -41,12 +48,12 @@ def family_flag(address: str) -> str:
 
 @dataclass(frozen=True)
 class Probe:
-    """One real packet exchange: a TCP connect or a UDP datagram from ``src`` to ``dst``."""
+    """One real packet exchange: a TCP connect, a UDP datagram or a raw ESP/AH/GRE packet."""
 
-    protocol: str  # tcp or udp
+    protocol: str  # tcp, udp or a key of RAW_PROTOCOLS
     src: str
     dst: str
-    port: int
+    port: int | None
     timeout: float
 
 
@@ -99,7 +106,8 @@ class Namespaces:
         self.exec(ns, "sysctl", "-qw", f"{key}={value}")
 
     def serve(self, ns: str, addresses: list[str], tcp: list[int], udp: list[int]) -> None:
-        """Start a listener in ``ns``: TCP on every port (all addresses), UDP echo on each address."""
+        """Start a listener in ``ns``: TCP on every port (all addresses); UDP and raw ESP, AH and GRE
+        echo on each address."""
         spec = json.dumps({"addresses": addresses, "tcp": tcp, "udp": udp})
         proc = subprocess.Popen(["ip", "netns", "exec", ns, sys.executable, __file__, "serve", spec],
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -146,20 +154,55 @@ def serve(spec: dict) -> None:
             echo.bind((address, port))
             echo.setblocking(False)
             sel.register(echo, selectors.EVENT_READ, "udp")
+        for number in RAW_PROTOCOLS.values():
+            raw = socket.socket(_family(address), socket.SOCK_RAW, number)
+            raw.bind((address, 0))  # receives what is sent to this address only, replies from it
+            raw.setblocking(False)
+            sel.register(raw, selectors.EVENT_READ, "raw")
     print("ready", flush=True)
     while True:
         for key, _ in sel.select():
             try:
                 if key.data == "tcp":
                     key.fileobj.accept()[0].close()
-                else:
+                elif key.data == "udp":
                     data, peer = key.fileobj.recvfrom(2048)
                     key.fileobj.sendto(data, peer)
+                else:
+                    data, peer = key.fileobj.recvfrom(2048)
+                    payload = _raw_payload(key.fileobj, data)
+                    if payload.startswith(RAW_REQUEST):
+                        key.fileobj.sendto(RAW_ECHO + payload[len(RAW_REQUEST):], (peer[0], 0))
             except (BlockingIOError, ConnectionError):
                 continue
 
 
+def _raw_payload(sock: socket.socket, data: bytes) -> bytes:
+    """An IPv4 raw socket reads the IP header too; IPv6 ones read the payload only."""
+    return data[(data[0] & 0x0F) * 4:] if sock.family == socket.AF_INET else data
+
+
+def probe_raw(p: dict) -> str:
+    """Send one raw packet with a unique marker; PASS when the far end's echo of it comes back."""
+    nonce = os.urandom(16)
+    with socket.socket(_family(p["dst"]), socket.SOCK_RAW, RAW_PROTOCOLS[p["protocol"]]) as s:
+        s.bind((p["src"], 0))
+        s.sendto(RAW_REQUEST + nonce, (p["dst"], 0))
+        deadline = time.monotonic() + p["timeout"]
+        while (left := deadline - time.monotonic()) > 0:
+            s.settimeout(left)
+            try:
+                data, peer = s.recvfrom(2048)
+            except TimeoutError:
+                break
+            if peer[0] == p["dst"] and _raw_payload(s, data) == RAW_ECHO + nonce:
+                return PASS
+    return BLOCKED
+
+
 def probe_one(p: dict) -> str:
+    if p["protocol"] in RAW_PROTOCOLS:
+        return probe_raw(p)
     kind = socket.SOCK_STREAM if p["protocol"] == "tcp" else socket.SOCK_DGRAM
     with socket.socket(_family(p["dst"]), kind) as s:
         s.settimeout(p["timeout"])
