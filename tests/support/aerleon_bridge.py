@@ -119,11 +119,11 @@ def zone_pair_policy(rs: RuleSet, target: str, platform: str, options: str = "")
     """One filter per (source zone, destination zone): the form PAN-OS and FortiGate filters take."""
     names = [z.name for z in rs.zones]
     filters = []
+    used: dict[str, int] = {}  # one rulebase: a name is used once across every zone pair
     for src in names:
         for dst in names:
             if src == dst:
                 continue
-            used: dict[str, int] = {}
             out = []
             for rule in rs.rules:
                 if (not rule.src_zones or src in rule.src_zones) and (not rule.dst_zones or dst in rule.dst_zones):
