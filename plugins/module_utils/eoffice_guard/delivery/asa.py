@@ -194,7 +194,3 @@ class SaveFailed(RuntimeError):
 def discard(conn) -> None:
     """Nothing to drop: an ASA applies each line at once; rollback pushes the inverse delta."""
     conn.enable()
-
-
-def settle(conn, timeout: float) -> None:
-    """A slow ``write memory`` finishes on its own; the running configuration is already in place."""

@@ -225,7 +225,3 @@ def commit(conn, read_timeout: float) -> str:
 def discard(conn) -> None:
     """Nothing pending on FortiOS: what reached ``next``/``end`` is applied; leave any open table."""
     conn.write_channel("end\n")
-
-
-def settle(conn, timeout: float) -> None:
-    """Nothing runs apart from the CLI on FortiOS."""

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 import shlex
-import time
 from dataclasses import dataclass, field
 
 from .planning import Plan, moves
@@ -119,15 +118,28 @@ def text(s: State) -> str:
 
 
 # -- talking to the device -------------------------------------------------------------------------
+# netmiko's PAN-OS mode checks wait about 2 s each for quiet output: enter configuration mode once
+# per login and remember it, instead of asking the device.
+def _in_config(conn) -> bool:
+    return getattr(conn, "eoffice_config_mode", False)
+
+
+def _config_prompt(conn) -> str:
+    return re.escape(conn.base_prompt) + r"#"
+
+
 def read(conn, read_timeout: float) -> str:
-    conn.exit_config_mode()
+    if _in_config(conn):
+        return conn.send_command("run " + FETCH, expect_string=_config_prompt(conn), read_timeout=read_timeout)
     return conn.send_command(FETCH, read_timeout=read_timeout)
 
 
 def begin(conn) -> None:
-    """Enter configuration mode once: netmiko's mode checks cost about 2 s each on PAN-OS."""
-    conn.config_mode()
-    output = conn.send_command("check pending-changes", expect_string=r"#")
+    """Configuration mode, refusing to mix our change with one somebody else left uncommitted."""
+    if not _in_config(conn):
+        conn.config_mode()
+        conn.eoffice_config_mode = True
+    output = conn.send_command("check pending-changes", expect_string=_config_prompt(conn))
     if re.search(r"^\s*yes", output, re.M):
         raise PendingChanges("the candidate configuration holds changes nobody committed; "
                              "commit or revert them on the device first")
@@ -143,9 +155,10 @@ def send(conn, commands: list[str], read_timeout: float) -> str:
 
 
 def commit(conn, read_timeout: float) -> str:
-    output = conn.commit(read_timeout=read_timeout)
-    if re.search(ERROR_PATTERN, output):
-        raise CommitFailed(output.strip().splitlines()[-1])
+    """``commit``, waiting for the job's result and the prompt (netmiko's commit() adds mode checks)."""
+    output = conn.send_command("commit", expect_string=_config_prompt(conn), read_timeout=read_timeout)
+    if re.search(ERROR_PATTERN, output) or not re.search(r"committed successfully|no changes to commit", output):
+        raise CommitFailed(output.strip().splitlines()[-1] if output.strip() else "no answer to commit")
     return output
 
 
@@ -155,15 +168,7 @@ class CommitFailed(RuntimeError):
 
 def discard(conn) -> None:
     """Drop the uncommitted candidate: the running configuration is untouched until a commit."""
-    conn.config_mode()
-    conn.send_command("revert config", expect_string=r"#")
-
-
-def settle(conn, timeout: float) -> None:
-    """Wait for a commit job still running on the device (a commit that outlived its read timeout)."""
-    conn.config_mode()
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if not re.search(r"^\s*yes", conn.send_command("check pending-changes", expect_string=r"#"), re.M):
-            return
-        time.sleep(1)
+    if not _in_config(conn):
+        conn.config_mode()
+        conn.eoffice_config_mode = True
+    conn.send_command("revert config", expect_string=_config_prompt(conn))

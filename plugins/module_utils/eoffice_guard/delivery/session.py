@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import os
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -70,10 +71,12 @@ def plan_only(drv, running: str, intended: str):
 
 
 def deliver(device: Device, intended: str, *, check: bool, backup_dir: Path | None, name: str, ministry: str,
-            timeout: float = 60.0, commit_timeout: float = 120.0, guard=None) -> Outcome:
+            timeout: float = 60.0, commit_timeout: float = 120.0, commit_wait: float = RECOVERY_TIMEOUT,
+            guard=None) -> Outcome:
     """Bring the managed section of ``device`` to ``intended``; raises DeliveryError after undoing a failure.
 
     ``guard(after_text)`` may raise to refuse a change (anti-lockout) before anything is sent.
+    ``commit_wait``: how long a commit that outlived ``commit_timeout`` may still take on the device.
     """
     drv = driver(device.platform)
     with connected(device) as conn:
@@ -84,45 +87,51 @@ def deliver(device: Device, intended: str, *, check: bool, backup_dir: Path | No
             return outcome
         if guard is not None:
             guard(outcome.after)
+        drv.begin(conn)  # may refuse (PAN-OS: somebody else's uncommitted changes): nothing sent yet
         outcome.backup = str(write_backup(backup_dir, ministry, name, running)) if backup_dir else ""
         phase = "push"
         try:
-            drv.begin(conn)
             drv.send(conn, plan.commands, timeout)
             outcome.sent = len(plan.commands)
             phase = "commit"
             drv.commit(conn, commit_timeout)
+            phase = "verify"
+            problem = verify(drv, drv.read(conn, timeout), intended)
         except Exception as err:  # any failure on the device: undo, then report both
-            raise recover(device, running, intended, phase, err, outcome.backup) from None
-    problem = verify(device, intended, timeout)
+            raise recover(device, running, intended, phase, err, outcome.backup, commit_wait) from None
     if problem:
-        raise recover(device, running, intended, "verify", RuntimeError(problem), outcome.backup)
+        raise recover(device, running, intended, "verify", RuntimeError(problem), outcome.backup, commit_wait)
     return outcome
 
 
-def verify(device: Device, intended: str, timeout: float) -> str:
-    """'' when the device now holds the intended managed section, else what still differs."""
-    drv = driver(device.platform)
-    with connected(device) as conn:
-        running = drv.read(conn, timeout)
+def verify(drv, running: str, intended: str) -> str:
+    """'' when ``running`` holds the intended managed section, else what still differs."""
     _, _, plan = plan_only(drv, running, intended)
     return "" if plan.empty else "after the push the device still differs: " + "; ".join(plan.summary)
 
 
-def recover(device: Device, before: str, intended: str, phase: str, err: Exception, backup: str) -> DeliveryError:
-    """Leave the device as it was (or, when a slow commit completed meanwhile, as intended) and explain."""
+def recover(device: Device, before: str, intended: str, phase: str, err: Exception, backup: str,
+            commit_wait: float) -> DeliveryError:
+    """Leave the device as it was (or, when a slow commit completed meanwhile, as intended) and explain.
+
+    After a failed commit or save the job may still run on the device: wait up to ``commit_wait`` for
+    the intended config to appear before undoing anything, so the undo never races the commit.
+    """
     drv = driver(device.platform)
     what = f"{phase} failed on {device.platform} ({type(err).__name__}: {_first_line(err)})"
     kept = f"; backup of the running config before the change: {backup}" if backup else ""
     try:
         with connected(device) as conn:
-            if phase == "commit":
-                drv.settle(conn, RECOVERY_TIMEOUT)
-            drv.discard(conn)
             now = drv.read(conn, RECOVERY_TIMEOUT)
+            deadline = time.monotonic() + (commit_wait if phase == "commit" else 0)
+            while not plan_only(drv, now, intended)[2].empty and time.monotonic() < deadline:
+                time.sleep(1)
+                now = drv.read(conn, RECOVERY_TIMEOUT)
             if phase == "commit" and plan_only(drv, now, intended)[2].empty:
                 return DeliveryError(f"{what}; the device completed the change meanwhile and holds the "
                                      f"intended config (verified), nothing was rolled back{kept}", backup, "intended")
+            drv.discard(conn)
+            now = drv.read(conn, RECOVERY_TIMEOUT)
             pre = drv.current(before, intended)
             back = drv.plan(drv.current(now, intended), pre)
             if not back.empty:
@@ -137,7 +146,8 @@ def recover(device: Device, before: str, intended: str, phase: str, err: Excepti
     if not restored:
         return DeliveryError(f"{what}; rollback sent but the managed section still differs from before{kept}",
                              backup, "unknown")
-    undone = f"rolled back with {len(back.commands)} command(s)" if not back.empty else "nothing had been applied"
+    undone = (f"rolled back with {len(back.commands)} command(s)" if not back.empty
+              else "no rollback command was needed (an uncommitted candidate was discarded)")
     return DeliveryError(f"{what}; {undone}: the managed section is as before the change (verified){kept}",
                          backup, "before")
 
