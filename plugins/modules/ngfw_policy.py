@@ -23,7 +23,15 @@ description:
     and fails with what happened and what the device holds now.
   - When nothing differs it sends no configuration command and reports C(changed=false).
   - Refuses a change after which a C(management) flow of the policy would be denied (anti-lockout).
+  - With O(state=gathered) it only reads the running config and checks the advisory invariants on it
+    (the managed rules and the ministry's own rules together); it never changes the device.
 options:
+  state:
+    description:
+      - C(present) brings the managed rules to the policy; C(gathered) reads and checks only.
+    type: str
+    default: present
+    choices: [present, gathered]
   policy:
     description: The value of the C(eoffice) variable (the ministry's policy).
     type: dict
@@ -118,6 +126,21 @@ backup:
   returned: always
   type: str
   sample: backups/lab/lab-fgt-01/20261123T203332.437728Z.conf
+managed_rules:
+  description: With O(state=gathered), the managed rules found on the device, in order.
+  returned: when state is gathered
+  type: list
+  elements: str
+invariants:
+  description: With O(state=gathered), every advisory invariant flow and its verdict on the running config.
+  returned: when state is gathered
+  type: list
+  elements: str
+broken:
+  description: With O(state=gathered), the invariant flows the running config breaks (empty when compliant).
+  returned: when state is gathered
+  type: list
+  elements: str
 device_state:
   description: After a failure, what the managed section holds (C(before), C(intended) or C(unknown)).
   returned: failed
@@ -127,13 +150,14 @@ device_state:
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.eoffice_guard.compiler import RenderError, compile_for
 from ansible.module_utils.eoffice_guard.delivery.lockout import Lockout, management_guard
-from ansible.module_utils.eoffice_guard.delivery.session import DeliveryError, Device, deliver
+from ansible.module_utils.eoffice_guard.delivery.session import DeliveryError, Device, deliver, gather
 from ansible.module_utils.eoffice_guard.invariants import InvariantError
 from ansible.module_utils.eoffice_guard.ir import ShadowError
 from ansible.module_utils.eoffice_guard.policy import PolicyError, validate_policy
 
 BAD_INPUT = (PolicyError, ShadowError, InvariantError, RenderError)
 ARGS = {
+    "state": {"type": "str", "default": "present", "choices": ["present", "gathered"]},
     "policy": {"type": "dict", "required": True},
     "source": {"type": "str", "default": "eoffice"},
     "platform": {"type": "str", "required": True, "choices": ["fortios", "panos", "asa"]},
@@ -158,6 +182,11 @@ def main() -> None:
     except BAD_INPUT as err:
         module.fail_json(msg=f"{p['name']}: nothing was sent, the policy does not compile:\n{err}")
     device = Device(p["host"], p["port"], p["username"], p["password"], p["platform"], p["secret"])
+    if p["state"] == "gathered":
+        try:
+            module.exit_json(changed=False, **gather(device, policy, p["timeout"]))
+        except Exception as err:  # a read only: nothing can have changed
+            module.fail_json(msg=f"{p['name']}: the device could not be read ({type(err).__name__}: {err})")
     try:
         outcome = deliver(device, intended, check=module.check_mode, backup_dir=p["backup_dir"], name=p["name"],
                           ministry=policy.ministry, timeout=p["timeout"], commit_timeout=p["commit_timeout"],

@@ -167,3 +167,18 @@ def write_backup(root: Path, ministry: str, name: str, running: str) -> Path:
     with os.fdopen(fd, "w") as out:
         out.write(running if running.endswith("\n") else running + "\n")
     return path
+
+
+def gather(device: Device, policy, timeout: float = 60.0) -> dict:
+    """Read only: the running config's managed section and the advisory invariants checked on the whole of it."""
+    from ..invariants import check_invariants
+    from ..registry import parse
+
+    with connected(device) as conn:
+        running = driver(device.platform).read(conn, timeout)
+    parsed = parse(device.platform, running, policy.zones)
+    results = check_invariants(policy, parsed, device.platform)
+    return {"managed_rules": [r.name for r in parsed.ruleset.rules],
+            "unmanaged": list(parsed.unmanaged),
+            "invariants": [str(r) for r in results],
+            "broken": [str(r) for r in results if not r.ok]}
