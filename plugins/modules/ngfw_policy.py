@@ -22,6 +22,8 @@ description:
     section as it was before (PAN-OS discards the candidate; FortiOS and ASA get the inverse delta)
     and fails with what happened and what the device holds now.
   - When nothing differs it sends no configuration command and reports C(changed=false).
+  - Reports as O(findings) the rules without the C(EO-) prefix that let through a flow the advisory
+    forbids (an old any-any allow placed above the managed rules), without touching them.
   - Refuses a change after which a C(management) flow of the policy would be denied (anti-lockout).
   - With O(state=gathered) it only reads the running config and checks the advisory invariants on it
     (the managed rules and the ministry's own rules together); it never changes the device.
@@ -141,6 +143,18 @@ broken:
   returned: when state is gathered
   type: list
   elements: str
+findings:
+  description:
+    - Rules the project does not own that let through a flow the advisory forbids, read from the running
+      config before any change (an old any-any allow above the managed rules). They are left in place.
+  returned: when state is present
+  type: list
+  elements: str
+  sample:
+    - >-
+      unmanaged rule Old-Any (allow any to any, evaluated before the managed rules) lets through
+      203.0.113.50 -> 10.10.5.1 tcp/443 [outside -> servers], which the advisory forbids
+      (EO-NET-1: internet to e-Office is denied)
 device_state:
   description: After a failure, what the managed section holds (C(before), C(intended) or C(unknown)).
   returned: failed
@@ -149,6 +163,7 @@ device_state:
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.eoffice_guard.compiler import RenderError, compile_for
+from ansible.module_utils.eoffice_guard.delivery.findings import findings
 from ansible.module_utils.eoffice_guard.delivery.lockout import Lockout, management_guard
 from ansible.module_utils.eoffice_guard.delivery.session import DeliveryError, Device, deliver, gather
 from ansible.module_utils.eoffice_guard.invariants import InvariantError
@@ -190,7 +205,8 @@ def main() -> None:
     try:
         outcome = deliver(device, intended, check=module.check_mode, backup_dir=p["backup_dir"], name=p["name"],
                           ministry=policy.ministry, timeout=p["timeout"], commit_timeout=p["commit_timeout"],
-                          guard=management_guard(policy, p["platform"]))
+                          guard=management_guard(policy, p["platform"]),
+                          review=lambda running: findings(policy, p["platform"], running))
     except DeliveryError as err:
         module.fail_json(msg=f"{p['name']}: {err}", backup=err.backup, device_state=err.state)
     except Lockout as err:
@@ -199,7 +215,9 @@ def main() -> None:
         module.fail_json(msg=f"{p['name']}: nothing was changed, the device could not be read "
                              f"({type(err).__name__}: {err})", backup="", device_state="before")
     result = {"changed": outcome.changed, "commands": outcome.commands, "summary": outcome.summary,
-              "sent": outcome.sent, "backup": outcome.backup}
+              "sent": outcome.sent, "backup": outcome.backup, "findings": outcome.findings}
+    for finding in outcome.findings:
+        module.warn(finding)
     if module._diff and outcome.changed:
         result["diff"] = {"before": outcome.before, "after": outcome.after,
                           "before_header": f"{p['name']} managed section (running)",

@@ -194,3 +194,22 @@ class SaveFailed(RuntimeError):
 def discard(conn) -> None:
     """Nothing to drop: an ASA applies each line at once; rollback pushes the inverse delta."""
     conn.enable()
+
+
+ANY = {"any", "any4", "any6"}
+
+
+def open_rules(running_text: str) -> list:
+    """``permit ip any any`` entries of an interface's access list, before its managed entries."""
+    from .findings import OpenRule
+
+    _, acls, bindings = read_config(running_text)
+    out = []
+    for iface, acl in bindings.items():
+        for n, line in enumerate(acls.get(acl, []), 1):
+            words = line.split()
+            if words[0] == "remark" and len(words) > 1 and words[1].startswith("EO-"):
+                break
+            if words[:3] == ["extended", "permit", "ip"] and len(words) >= 5 and {words[3], words[4]} <= ANY:
+                out.append(OpenRule(f"{acl} line {n} ({' '.join(words[1:5])})", (iface,), ()))
+    return out

@@ -225,3 +225,21 @@ def commit(conn, read_timeout: float) -> str:
 def discard(conn) -> None:
     """Nothing pending on FortiOS: what reached ``next``/``end`` is applied; leave any open table."""
     conn.write_channel("end\n")
+
+
+def open_rules(running_text: str) -> list:
+    """Unmanaged any-any accept policies listed before the first managed one."""
+    from .findings import OpenRule
+
+    out = []
+    for key, entry in read_tree(running_text).get("firewall policy", {}).items():
+        name = owner("firewall policy", entry)
+        if not key:
+            continue
+        if name.startswith("EO-"):
+            break
+        v = entry.values("firewall policy")
+        if v.get("action") == ("accept",) and v.get("srcaddr") == ("all",) and v.get("dstaddr") == ("all",) \
+                and v.get("service") == ("ALL",) and v.get("status") != ("disable",):
+            out.append(OpenRule(name, *(tuple(i for i in v.get(k, ()) if i != "any") for k in ("srcintf", "dstintf"))))
+    return out

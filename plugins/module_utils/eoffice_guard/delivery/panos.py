@@ -172,3 +172,23 @@ def discard(conn) -> None:
         conn.config_mode()
         conn.eoffice_config_mode = True
     conn.send_command("revert config", expect_string=_config_prompt(conn))
+
+
+def open_rules(running_text: str) -> list:
+    """Unmanaged any-any allow rules listed before the first managed one."""
+    from .findings import OpenRule
+
+    rules: dict[str, dict[str, tuple[str, ...]]] = {}
+    for raw in running_text.splitlines():
+        parts = _split(raw.strip()) if raw.strip().startswith("set ") else None
+        if parts and parts[0] == RULES:
+            rules.setdefault(parts[1].split()[-1], {})[parts[2]] = parts[3]
+    out = []
+    for name, attrs in rules.items():
+        if name.startswith("EO-"):
+            break
+        anything = all(attrs.get(k) == ("any",) for k in ("source", "destination", "application"))
+        any_service = attrs.get("service") in (("any",), ("application-default",))
+        if anything and any_service and attrs.get("action") == ("allow",):
+            out.append(OpenRule(name, *(tuple(z for z in attrs.get(k, ()) if z != "any") for k in ("from", "to"))))
+    return out

@@ -44,7 +44,7 @@ class Outcome:
     after: str  # the managed section intended
     backup: str = ""
     sent: int = 0  # config commands sent (0 in check mode and when nothing differs)
-    notes: list[str] = field(default_factory=list)
+    findings: list[str] = field(default_factory=list)  # the ministry's own rules that defeat the policy
 
 
 class DeliveryError(RuntimeError):
@@ -72,10 +72,11 @@ def plan_only(drv, running: str, intended: str):
 
 def deliver(device: Device, intended: str, *, check: bool, backup_dir: Path | None, name: str, ministry: str,
             timeout: float = 60.0, commit_timeout: float = 120.0, commit_wait: float = RECOVERY_TIMEOUT,
-            guard=None) -> Outcome:
+            guard=None, review=None) -> Outcome:
     """Bring the managed section of ``device`` to ``intended``; raises DeliveryError after undoing a failure.
 
     ``guard(after_text)`` may raise to refuse a change (anti-lockout) before anything is sent.
+    ``review(running_text)`` returns findings about the rules the project does not own.
     ``commit_wait``: how long a commit that outlived ``commit_timeout`` may still take on the device.
     """
     drv = driver(device.platform)
@@ -83,6 +84,7 @@ def deliver(device: Device, intended: str, *, check: bool, backup_dir: Path | No
         running = drv.read(conn, timeout)
         have, want, plan = plan_only(drv, running, intended)
         outcome = Outcome(not plan.empty, plan.commands, plan.summary, drv.text(have), drv.text(want))
+        outcome.findings = review(running) if review is not None else []
         if plan.empty or check:
             return outcome
         if guard is not None:
