@@ -72,9 +72,10 @@ test:
 	$(MAKE) --no-print-directory image lint pytest molecule; rc=$$?; \
 	echo "make test: wall time $$(( $$(date +%s) - start )) s"; exit $$rc
 
+# The lab has no change reviewer: the demo approves its own firewall changes (a real run pauses).
 demo: image
 	@$(PY) -m lab up
-	ansible-playbook -i inventories/lab playbooks/site.yml
+	ansible-playbook -i inventories/lab playbooks/site.yml -e ngfw_policy_auto_approve=true
 
 bench: image
 	@set -e; for b in bench/bench_*.py; do echo "== $$b"; $(PY) $$b; done

@@ -1,4 +1,5 @@
-"""playbooks/site.yml against the lab's Debian hosts: converges, then a re-run and a check run change nothing."""
+"""playbooks/site.yml against the lab (Debian hosts and firewalls): converges, then a re-run and a check run
+change nothing."""
 
 import re
 import subprocess
@@ -8,30 +9,32 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-LINUX_HOSTS = ("lab-debian12", "lab-debian13")
+LAB = {"lab-debian12": "EO-ID-1", "lab-debian13": "EO-ID-1",
+       "lab-fgt-01": "EO-NET-2", "lab-pan-02": "EO-NET-2", "lab-asa-03": "EO-NET-2"}
 RECAP = re.compile(r"^(\S+)\s+: ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", re.M)
 
 
 def lab(*args: str) -> str:
     return subprocess.run(
-        [sys.executable, "-m", "lab", *args, "--devices", ",".join(LINUX_HOSTS)],
+        [sys.executable, "-m", "lab", *args, "--devices", ",".join(LAB)],
         cwd=ROOT, check=True, capture_output=True, text=True, timeout=600,
     ).stdout
 
 
 @pytest.fixture(scope="module")
 def lab_hosts():
-    """The lab's Debian hosts, running; stopped afterwards only if this test started them."""
+    """The lab's devices, running; stopped afterwards only if this test started them."""
     running = {line.split()[0] for line in lab("status").splitlines()[1:] if line.rstrip().endswith("running")}
     lab("up")
-    yield LINUX_HOSTS
-    if not running.issuperset(LINUX_HOSTS):
+    yield LAB
+    if not running.issuperset(LAB):
         lab("down")
 
 
 def site(*extra: str) -> tuple[dict, str]:
     result = subprocess.run(
-        [str(ROOT / ".venv/bin/ansible-playbook"), "-i", "inventories/lab", "playbooks/site.yml", *extra],
+        [str(ROOT / ".venv/bin/ansible-playbook"), "-i", "inventories/lab", "playbooks/site.yml",
+         "-e", "ngfw_policy_auto_approve=true", *extra],
         cwd=ROOT, capture_output=True, text=True, timeout=900, check=False,
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
@@ -43,9 +46,9 @@ def site(*extra: str) -> tuple[dict, str]:
 def test_site_converges_then_changes_nothing(lab_hosts):
     site()
     recap, output = site()
-    for host in lab_hosts:
+    for host, control in lab_hosts.items():
         assert recap[host]["changed"] == 0, f"{host} changed on the second run"
-        assert re.search(rf"^{host}\s+EO-ID-1\s+compliant\s", output, re.M), "summary row missing"
+        assert re.search(rf"^{host}\s+{control}\s+compliant\s", output, re.M), f"summary row of {host} missing"
 
     recap, output = site("--check", "--diff")
     for host in lab_hosts:
