@@ -212,8 +212,8 @@ def main() -> None:
     except Lockout as err:
         module.fail_json(msg=f"{p['name']}: {err}", backup="", device_state="before")
     except Exception as err:  # cannot log in or read: nothing was changed
-        module.fail_json(msg=f"{p['name']}: nothing was changed, the device could not be read "
-                             f"({type(err).__name__}: {err})", backup="", device_state="before")
+        module.fail_json(msg=f"{p['name']}: nothing was changed ({type(err).__name__}: {err})", backup="",
+                         device_state="before")
     result = {"changed": outcome.changed, "commands": outcome.commands, "summary": outcome.summary,
               "sent": outcome.sent, "backup": outcome.backup, "findings": outcome.findings}
     for finding in outcome.findings:
