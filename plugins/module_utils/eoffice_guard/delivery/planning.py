@@ -1,4 +1,4 @@
-"""Platform-neutral planning helpers: the moves that put managed rules in order, sequence edits."""
+"""Platform-neutral planning: the Plan a driver returns and the moves that put managed rules on top."""
 
 from __future__ import annotations
 
