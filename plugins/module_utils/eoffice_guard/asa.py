@@ -7,6 +7,7 @@ Each rule's entries follow a ``remark`` naming the rule, which is how the file i
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
 import re
 
@@ -41,9 +42,18 @@ LIMITS = (
     "management of the ASA itself (rule 1 to the firewall) is its ssh/http commands, not an access list",
 )
 #: ASA prints some ports by name; reading back needs the numbers
-PORT_NAMES = {"ftp": 21, "ssh": 22, "telnet": 23, "smtp": 25, "tacacs": 49, "domain": 53, "www": 80,
-              "pop3": 110, "ntp": 123, "imap4": 143, "ldap": 389, "https": 443, "isakmp": 500, "ldaps": 636,
-              "pptp": 1723}
+PORT_NAMES = {"aol": 5190, "bgp": 179, "biff": 512, "bootpc": 68, "bootps": 67, "chargen": 19, "cifs": 3020,
+              "citrix-ica": 1494, "cmd": 514, "ctiqbe": 2748, "daytime": 13, "discard": 9, "dnsix": 195,
+              "domain": 53, "echo": 7, "exec": 512, "finger": 79, "ftp": 21, "ftp-data": 20, "gopher": 70,
+              "h323": 1720, "hostname": 101, "http": 80, "https": 443, "ident": 113, "imap4": 143, "irc": 194,
+              "isakmp": 500, "kerberos": 750, "klogin": 543, "kshell": 544, "ldap": 389, "ldaps": 636,
+              "login": 513, "lotusnotes": 1352, "lpd": 515, "mobile-ip": 434, "nameserver": 42,
+              "netbios-dgm": 138, "netbios-ns": 137, "netbios-ssn": 139, "nfs": 2049, "nntp": 119, "ntp": 123,
+              "pcanywhere-data": 5631, "pcanywhere-status": 5632, "pim-auto-rp": 496, "pop2": 109, "pop3": 110,
+              "pptp": 1723, "radius": 1645, "radius-acct": 1646, "rip": 520, "rsh": 514, "rtsp": 554,
+              "secureid-udp": 5510, "sip": 5060, "smtp": 25, "snmp": 161, "snmptrap": 162, "sqlnet": 1521,
+              "ssh": 22, "sunrpc": 111, "syslog": 514, "tacacs": 49, "talk": 517, "telnet": 23, "tftp": 69,
+              "time": 37, "uucp": 540, "who": 513, "whois": 43, "www": 80, "xdmcp": 177}
 PROTOCOLS = {"icmpv6": "icmp6"}
 REMARK_MAX = 100  # the ASA refuses longer remarks
 BINDING_RE = re.compile(r"^! binding \(not applied\): arp (\S+) (\S+) (\S+)(?: ! owner (.*))?$")
@@ -138,16 +148,45 @@ def parse(text: str, zones=()) -> ParsedConfig:
     services = [_service(n, body) for n, (kind, body) in groups.items() if kind == "service"]
     seen = {}
     rules: dict[str, Rule] = {}
+    inline = _Inline()
+    notes: list[str] = []
+    sequences = []
     for acl, entries in acls.items():
         zone = zone_of(bound_to.get(acl, acl.removeprefix("EO-IN-")))
         seen[zone.name] = zone
-        for name, note, ace in entries:
-            merge_rule(rules, _rule(name, note, ace, zone.name))
+        sequences.append([])
+        for rule in _acl_rules(acl, entries, zone.name, inline, notes):
+            merge_rule(rules, rule)
+            sequences[-1].append(rule.name)
+    addresses += inline.addresses.values()
+    services += inline.services.values()
     everywhere = set(seen)
-    order = _rule_order([[name for name, _, _ in entries] for entries in acls.values()])
+    order = _rule_order(sequences)
     rules = {n: _any_zone(rules[n], everywhere) for n in order}
     rs = build_ruleset(ministry, policy_hash, seen.values(), addresses, services, bindings, rules.values())
-    return ParsedConfig(PLATFORM, rs, tuple(unmanaged))
+    return ParsedConfig(PLATFORM, rs, tuple(unmanaged), tuple(notes))
+
+
+def _acl_rules(acl: str, entries, zone: str, inline: _Inline, notes: list[str]):
+    """The rules of one access list, in order; an entry that cannot be read becomes a note.
+
+    Entries written with object-groups (as rendered) are one rule per remark; each entry written in
+    place is a rule of its own (``<rule>#2``, ``#3``...): entries of a running config need not be a
+    product of sources, destinations and services, so merging them could widen what a rule matches.
+    """
+    count: dict[str, int] = {}
+    for name, note, ace in entries:
+        inline.touched = False
+        try:
+            rule = _rule(name, note, ace, zone, inline)
+        except (ValueError, IndexError, KeyError) as e:
+            notes.append(f"{acl} {ace}: {e}")
+            continue
+        if inline.touched:
+            count[name] = count.get(name, 0) + 1
+            if count[name] > 1:
+                rule = dataclasses.replace(rule, name=f"{name}#{count[name]}")
+        yield rule
 
 
 def _rule_order(sequences: list[list[str]]) -> list[str]:
@@ -190,25 +229,101 @@ def _service(name: str, body: list[str]) -> Service:
         proto = {v: k for k, v in PROTOCOLS.items()}.get(words[1], words[1])
         if "eq" in words:
             port = words[words.index("eq") + 1]
-            ports.append(PORT_NAMES.get(port) or int(port))
+            ports.append(_port(port))
     return Service(proto, tuple(sorted(ports)), name)
 
 
-def _rule(name: str, note: str, ace: str, zone: str) -> Rule:
+class _Inline:
+    """Addresses and services an entry writes in place (not as object-groups), named by their value."""
+
+    def __init__(self) -> None:
+        self.addresses: dict[str, Address] = {}
+        self.services: dict[str, Service] = {}
+        self.touched = False  # the last entry wrote a value in place
+
+    def address(self, net) -> str:
+        self.touched = True
+        name = str(net)
+        self.addresses.setdefault(name, Address.of(name, [net]))
+        return name
+
+    def service(self, protocol: str, ports: tuple[int, ...]) -> str:
+        self.touched = True
+        name = protocol + "".join(f"/{p}" for p in ports)
+        self.services.setdefault(name, Service(protocol, ports, name))
+        return name
+
+
+ANY = {"any": None, "any4": "0.0.0.0/0", "any6": "::/0"}
+
+
+def _rule(name: str, note: str, ace: str, zone: str, inline: _Inline) -> Rule:
+    """An extended entry: ``permit|deny <protocol> <source> [port] <destination> [port] [log ...]``.
+
+    Protocol, source and destination are object-groups (as rendered) or written in place, as running
+    configs and other generators write them (``tcp host 10.1.1.1 10.2.0.0 255.255.0.0 eq https``).
+    """
     words = ace.split()
     action, rest = words[0], words[1:]
-    fields = []
-    while rest and rest[0] != "log":
-        if rest[0] in ("object-group", "object"):
-            fields.append(rest[1])
-            rest = rest[2:]
-        else:
-            fields.append("")  # ip / any
-            rest = rest[1:]
-    svc, src, dst = [*fields, "", "", ""][:3]
+    protocol, rest = _take_protocol(rest)
+    src, rest = _take_address(rest, inline)
+    src_ports, rest = _take_ports(rest)
+    dst, rest = _take_address(rest, inline)
+    dst_ports, rest = _take_ports(rest)
+    if src_ports:
+        raise ValueError("source ports are not modelled")
+    if rest and rest[0] != "log":
+        raise ValueError(f"not understood: {' '.join(rest)}")
+    svc = protocol
+    if protocol and protocol in PROTOCOL_WORDS:  # a protocol in place, with its ports if any
+        svc = inline.service(PROTOCOL_WORDS[protocol], dst_ports)
+    elif dst_ports:
+        raise ValueError("ports after a service object-group")
     control, _, why = note.partition(": ")
     return Rule(name, ALLOW if action == "permit" else DENY, control, why, (zone,), (),
                 (src,) if src else (), (dst,) if dst else (), (svc,) if svc else (), (), bool(rest))
+
+
+#: protocol words of an entry -> the flow checker's protocol names
+PROTOCOL_WORDS = {"tcp": "tcp", "udp": "udp", "icmp": "icmp", "icmp6": "icmpv6", "esp": "esp", "ah": "ah",
+                  "gre": "gre", "50": "esp", "51": "ah", "47": "gre", "6": "tcp", "17": "udp", "1": "icmp"}
+
+
+def _take_protocol(words: list[str]) -> tuple[str, list[str]]:
+    """The service object-group's name, a protocol word, or "" for ``ip`` (any protocol)."""
+    if words[0] in ("object-group", "object"):
+        return words[1], words[2:]
+    if words[0] == "ip":
+        return "", words[1:]
+    if words[0] in PROTOCOL_WORDS:
+        return words[0], words[1:]
+    raise ValueError(f"protocol {words[0]!r} is not modelled")
+
+
+def _take_address(words: list[str], inline: _Inline) -> tuple[str, list[str]]:
+    """An address object's name ("" for any) and the words after it."""
+    first = words[0]
+    if first in ("object-group", "object"):
+        return words[1], words[2:]
+    if first in ANY:
+        return (inline.address(ipaddress.ip_network(ANY[first])) if ANY[first] else ""), words[1:]
+    if first == "host":
+        return inline.address(ipaddress.ip_network(words[1])), words[2:]
+    if "/" in first:  # IPv6 prefix
+        return inline.address(ipaddress.ip_network(first)), words[1:]
+    return inline.address(ipaddress.ip_network(f"{first}/{words[1]}")), words[2:]
+
+
+def _take_ports(words: list[str]) -> tuple[tuple[int, ...], list[str]]:
+    if not words or words[0] not in ("eq", "range"):
+        return (), words
+    if words[0] == "eq":
+        return (_port(words[1]),), words[2:]
+    return tuple(range(_port(words[1]), _port(words[2]) + 1)), words[3:]
+
+
+def _port(word: str) -> int:
+    return PORT_NAMES[word] if word in PORT_NAMES else int(word)
 
 
 def _any_zone(rule: Rule, everywhere: set[str]) -> Rule:

@@ -7,6 +7,7 @@ gateway itself through ``input``. Address objects, services and IP+MAC bindings 
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
 import re
 
@@ -134,6 +135,9 @@ def parse(text: str, zones=()) -> ParsedConfig:
     zone_of = zone_lookup(PLATFORM, tuple(zones))
     seen_zones = {}
     chain = ""
+    hooks: dict[str, str] = {}  # base chain -> its hook
+    callers: dict[str, str] = {}  # chain -> the chain that jumps to it
+    inline_lines: list[tuple[str, str]] = []
     ours, unmanaged = _split_tables(text)
     for block in _blocks("\n".join(ours)):
         first = block[0]
@@ -147,14 +151,23 @@ def parse(text: str, zones=()) -> ParsedConfig:
             merge_rule(rules, _parse_rule(first, chain, whys, zone_of, seen_zones))
             if m := re.search(r"(tcp|udp) dport @(\S+)", first):
                 protocols[m.group(2)] = m.group(1)
+        elif m := re.match(r"type filter hook (\w+)", first):
+            hooks[chain] = m.group(1)
+        elif m := re.match(r"(?:jump|goto) (\S+)$", first):
+            callers[m.group(1)] = chain
         elif first.startswith(("table ", "delete table", "type ", "ct state", "#", "}")) or not first:
             continue
+        elif chain.startswith("EO-"):  # a chain of its own per managed rule, matches written in place
+            inline_lines.append((chain, first))
         else:
             unmanaged.append(first)
+    inline, notes = _Inline(), []
+    for rule in _inline_rules(inline_lines, hooks, callers, zone_of, seen_zones, inline, notes):
+        rules[rule.name] = rule
     addresses, services, bindings = _objects(sets, zone_of, protocols)
-    rs = build_ruleset(ministry, policy_hash, seen_zones.values(), addresses, services, bindings,
-                       rules.values())
-    return ParsedConfig(PLATFORM, rs, tuple(unmanaged))
+    rs = build_ruleset(ministry, policy_hash, seen_zones.values(), [*addresses, *inline.addresses.values()],
+                       [*services, *inline.services.values()], bindings, rules.values())
+    return ParsedConfig(PLATFORM, rs, tuple(unmanaged), tuple(notes))
 
 
 def _split_tables(text: str) -> tuple[list[str], list[str]]:
@@ -237,3 +250,122 @@ def _objects(sets: dict, zone_of, protocols: dict):
                 m = re.match(r'(\S+) \. (\S+)(?: comment "([^"]*)")?', e)
                 bindings.append(Binding(m.group(1), m.group(2), zone, m.group(3) or ""))
     return [Address.of(n, p) for n, p in prefixes.items()], services, bindings
+
+
+# -- rules written in place (running rulesets, other generators): one chain per managed rule -------
+INLINE_RE = re.compile(r"""\s*(?:
+      (?P<iface>[io]ifname)\s+(?P<names>\{[^}]*\}|"[^"]*"|[^\s!]\S*)  # a negation (!=) is not modelled
+    | (?P<family>ip6?)\s+(?P<side>saddr|daddr)\s+(?P<addrs>\{[^}]*\}|[^\s!]\S*)
+    | (?P<l4>tcp|udp)\s+dport\s+(?P<ports>\{[^}]*\}|[^\s!]\S*)
+    | (?P<by>ip\s+protocol|ip6\s+nexthdr|meta\s+l4proto)\s+(?P<protos>\{[^}]*\}|[^\s!]\S*)
+    | (?P<new>ct\s+state\s+new) | (?P<counter>counter)  # a rule decides the first packet of a flow
+    | (?P<log>log(?:\s+prefix\s+"[^"]*")?(?:\s+level\s+\S+)?)
+    | (?P<verdict>accept|drop|reject)
+)(?=\s|$)""", re.X)
+FAMILY_OF = {"ip": 4, "ip6": 6, "ip protocol": 4, "ip6 nexthdr": 6}
+ANY_OF = {4: "0.0.0.0/0", 6: "::/0"}
+
+
+class _Inline:
+    """Addresses and services a rule writes in place, named by their value."""
+
+    def __init__(self) -> None:
+        self.addresses: dict[str, Address] = {}
+        self.services: dict[str, Service] = {}
+
+    def address(self, text: str) -> str:
+        net = ipaddress.ip_network(text)
+        self.addresses.setdefault(str(net), Address.of(str(net), [net]))
+        return str(net)
+
+    def service(self, protocol: str, ports: tuple[int, ...] = ()) -> str:
+        name = protocol + "".join(f"/{p}" for p in ports)
+        self.services.setdefault(name, Service(protocol, ports, name))
+        return name
+
+
+def _items(text: str) -> list[str]:
+    """The elements of ``{ a, b }`` or the single value."""
+    return [e.strip().strip('"') for e in text.strip("{} ").split(",") if e.strip()]
+
+
+def _ports(text: str) -> tuple[int, ...]:
+    out: list[int] = []
+    for item in _items(text):
+        low, _, high = item.partition("-")
+        out += range(int(low), int(high or low) + 1)
+    return tuple(sorted(set(out)))
+
+
+def _inline_rules(lines: list[tuple[str, str]], hooks: dict, callers: dict, zone_of, seen_zones: dict,
+                  inline: _Inline, notes: list[str]):
+    """Rules of the chains a base chain jumps to, in jump order; each line a rule (``<chain>#2``...).
+
+    A running ruleset's lines need not be a product of addresses and services, so lines are not merged.
+    A chain no base chain jumps to never sees a packet: it is reported in the notes, not read.
+    """
+    position = {chain: i for i, chain in enumerate(callers)}
+    for chain in sorted({c for c, _ in lines} - set(position)):
+        notes.append(f"chain {chain}: no base chain jumps to it")
+    count: dict[str, int] = {}
+    for chain, line in sorted((x for x in lines if x[0] in position), key=lambda x: position[x[0]]):
+        device = hooks.get(callers[chain], "") == "input"
+        try:
+            rule = _inline_rule(line, chain, device, zone_of, seen_zones, inline)
+        except ValueError as e:
+            notes.append(f"chain {chain}: {line}: {e}")
+            continue
+        if rule is not None:
+            count[chain] = count.get(chain, 0) + 1
+            yield rule if count[chain] == 1 else dataclasses.replace(rule, name=f"{chain}#{count[chain]}")
+
+
+def _inline_rule(line: str, name: str, device: bool, zone_of, seen_zones: dict, inline: _Inline) -> Rule | None:
+    """One rule line of a chain named after a managed rule; a match it cannot model is an error.
+
+    None for a line no packet can match (IPv4 and IPv6 matches together, as ``ip6 saddr ... ip protocol
+    ah`` in an inet table).
+    """
+    zones: dict[str, tuple[str, ...]] = {"iifname": (), "oifname": ()}
+    sides: dict[str, list[str]] = {"saddr": [], "daddr": []}
+    families, port_services, proto_services = set(), [], []
+    log = False
+    verdict = ""
+    pos = 0
+    while pos < len(line.rstrip()):
+        m = INLINE_RE.match(line, pos)
+        if not m:
+            raise ValueError(f"not understood: {line[pos:].strip()}")
+        pos = m.end()
+        if m["iface"]:
+            found = [zone_of(n) for n in _items(m["names"])]
+            seen_zones.update({z.name: z for z in found})
+            zones[m["iface"]] = tuple(sorted(z.name for z in found))
+        elif m["side"]:
+            if sides[m["side"]]:
+                raise ValueError(f"two {m['side']} matches in one rule")
+            families.add(FAMILY_OF[m["family"]])
+            sides[m["side"]] += [re.sub(r"-[46]$", "", a[1:]) if a.startswith("@") else inline.address(a)
+                                 for a in _items(m["addrs"])]
+        elif m["l4"]:
+            if port_services:
+                raise ValueError("two port matches in one rule")
+            port_services.append(inline.service(m["l4"], _ports(m["ports"])))
+        elif m["by"]:
+            by = " ".join(m["by"].split())
+            families.update([FAMILY_OF[by]] if by in FAMILY_OF else [])  # meta l4proto: either family
+            proto_services += [inline.service(PROTO_FROM_NFT.get(p, p)) for p in _items(m["protos"])]
+        elif m["log"]:
+            log = True
+        elif m["verdict"]:
+            verdict = m["verdict"]
+    if not verdict:
+        raise ValueError("no verdict")
+    if len(families) > 1:
+        return None
+    sources, destinations = sides["saddr"], sides["daddr"]
+    if families and not sources and not destinations:  # ``ip protocol esp``: IPv4 only
+        sources = [inline.address(ANY_OF[families.pop()])]
+    return Rule(name, ALLOW if verdict == "accept" else "deny", "", "", zones["iifname"],
+                () if device else zones["oifname"], tuple(sorted(set(sources))), tuple(sorted(set(destinations))),
+                tuple(sorted(set(port_services or proto_services))), (), log, device, False)
