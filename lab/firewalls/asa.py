@@ -55,7 +55,7 @@ class AsaBox(Box):
         return block.text.split()[1] if block else "asa"
 
     def config_text(self) -> str:
-        header = [": Saved", ":", f": Serial Number: 9ALAB{abs(hash(self.name)) % 10**6:06d}",
+        header = [": Saved", ":", f": Serial Number: 9ALAB{self.serial_number() % 10**6:06d}",
                   ": Hardware:   ASAv, 2048 MB RAM, CPU Xeon 4100/6100/8100 series 2200 MHz", ":",
                   "ASA Version 9.18(4) ", "!"]
         return "\n".join(header + self.running.render() + [": end"]) + "\n"

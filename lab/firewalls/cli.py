@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import threading
 import time
+import zlib
 from pathlib import Path
 from typing import ClassVar
 
@@ -61,6 +62,10 @@ class Box:
     def new_login(self, username: str) -> Login:
         raise NotImplementedError
 
+    def serial_number(self) -> int:
+        """A number of nine digits, the same for a device name across restarts."""
+        return zlib.crc32(self.name.encode()) % 10**9
+
 
 class Login:
     """One login. Subclasses implement ``prompt``, ``run`` and ``is_config_command``."""
@@ -69,6 +74,8 @@ class Login:
     pipes: ClassVar[dict[str, bool]] = {}
     #: input of the current line is not echoed (password prompts)
     hidden_input = False
+    #: the line goes on a value begun on an earlier line (a PEM key): it is never logged
+    continuing = False
 
     def __init__(self, box: Box, username: str):
         self.box = box

@@ -8,7 +8,6 @@ connection loses it), and every applied change is saved at once: FortiOS has no 
 from __future__ import annotations
 
 import copy
-import shlex
 import time
 import uuid
 from typing import ClassVar
@@ -16,7 +15,6 @@ from typing import ClassVar
 from lab.firewalls.cli import Box, CommandError, LoggedOut, Login
 from lab.firewalls.fortios_config import (
     BUILT_IN_NAMES,
-    INITIAL_CONFIG,
     REFERENCES,
     ROOT_BLOCKS,
     SINGLE,
@@ -24,9 +22,11 @@ from lab.firewalls.fortios_config import (
     VERSION,
     WITH_UUID,
     Node,
+    initial_config,
     normalise,
     render_block,
     shown,
+    split_commands,
 )
 
 
@@ -38,11 +38,13 @@ class FortiBox(Box):
         self.root = Node()
         text = self.read_saved()
         loader = FortiLogin(self, "admin", loading=True)
-        for line in (text if text is not None else INITIAL_CONFIG).splitlines():
-            if line.strip() and not line.startswith("#"):
-                loader.run(line.strip())
+        for words in split_commands(text if text is not None else initial_config(self.serial()))[0]:
+            loader.run_words(words)
         if text is None:
             self.save()
+
+    def serial(self) -> str:
+        return f"FGVMLAB{self.serial_number():09d}"
 
     def new_login(self, username: str) -> FortiLogin:
         return FortiLogin(self, username)
@@ -79,8 +81,16 @@ class FortiLogin(Login):
         self.box: FortiBox = box
         self.stack: list[Frame] = []
         self.loading = loading
+        #: the lines of a quoted value still open (the CLI goes on reading it on the next line)
+        self.pending = ""
+
+    @property
+    def continuing(self) -> bool:
+        return bool(self.pending)
 
     def prompt(self) -> str:
+        if self.pending:
+            return ""
         label = f" ({self.stack[-1].label})" if self.stack else ""
         return f"{self.box.prompt_name()}{label} # "
 
@@ -95,15 +105,20 @@ class FortiLogin(Login):
         return f"command parse error before '{word}'\nCommand fail. Return code -61"
 
     def run(self, line: str) -> str:
-        try:
-            words = shlex.split(line)
-        except ValueError:
-            return self.reject(line)
+        commands, still_open = split_commands(self.pending + line)
+        if still_open:
+            self.pending += line + "\n"
+            return ""
+        self.pending = ""
+        return "\n".join(self.run_words(words) for words in commands)
+
+    def run_words(self, words: list[str]) -> str:
+        """One command, already split into words."""
         if not words:
             return ""
         handler = getattr(self, "cmd_" + words[0].replace("-", "_"), None)
         if handler is None:
-            return self.reject(line)
+            return self.reject(words[0])
         try:
             return handler(words[1:]) or ""
         except CommandError as error:
@@ -331,7 +346,7 @@ class FortiLogin(Login):
         return "\n".join([
             f"Version: FortiGate-VM64 {VERSION}",
             "Security Level: 1",
-            f"Serial-Number: FGVMLAB{abs(hash(self.box.name)) % 10**9:09d}",
+            f"Serial-Number: {self.box.serial()}",
             "License Status: Valid",
             "VM Resources: 2 CPU, 2048 MB RAM",
             "Log hard disk: Available",

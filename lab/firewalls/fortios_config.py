@@ -4,12 +4,24 @@ A block holds settings (``set``), ordered table entries (``edit``) and nested bl
 settings and nested blocks. The few facts about FortiOS the simulator needs (which root blocks are
 tables, which settings are quoted strings or references, the defaults that ``show`` omits and
 ``show full-configuration`` prints) are the tables at the top.
+
+FortiOS text is read as the CLI reads it (``split_commands``): a quoted value may span lines (the
+PEM certificates under ``config vpn certificate local``), a backslash escapes the next character,
+and ``show`` quotes and escapes values the same way (``fmt_values``).
 """
 
 from __future__ import annotations
 
+import base64
+import datetime
 import ipaddress
+import os
 import re
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 from lab.firewalls.cli import CommandError
 
@@ -22,12 +34,14 @@ ROOT_BLOCKS = {
     "firewall service custom": TABLE, "firewall service group": TABLE, "firewall policy": TABLE,
     "firewall ipmacbinding setting": SINGLE, "firewall ipmacbinding table": TABLE,
     "application list": TABLE, "vpn ipsec phase1-interface": TABLE, "vpn ipsec phase2-interface": TABLE,
+    "vpn certificate local": TABLE,
 }
 #: settings printed with quotes (FortiOS quotes strings and names, not numbers, addresses or enums)
 STRING_SETTINGS = {
     "name", "member", "srcintf", "dstintf", "srcaddr", "dstaddr", "srcaddr6", "dstaddr6", "service",
     "schedule", "comment", "comments", "application-list", "ssl-ssh-profile", "interface", "alias",
     "associated-interface", "description", "hostname", "fqdn", "remote-gw-name", "category-name",
+    "certificate", "private-key",
 }
 #: settings whose values must name existing entries of these tables (or a built-in word)
 REFERENCES = {
@@ -101,7 +115,101 @@ config firewall policy
         set nat enable
     next
 end
+config vpn certificate local
+    edit "Fortinet_Factory"
+        set password ENC {factory_password}
+        set private-key "{factory_key}"
+        set certificate "{factory_certificate}"
+        set range global
+        set source factory
+        set last-updated 1710288000
+    next
+    edit "Ministry-VPN"
+        set password ENC {ministry_password}
+        set comments "Ministry's own VPN certificate, not managed by eoffice-guard"
+        set private-key "{ministry_key}"
+        set certificate "{ministry_certificate}"
+        set range global
+        set source user
+        set last-updated 1717200000
+    next
+end
 """
+
+
+def _certificate(common_name: str) -> tuple[str, str, str]:
+    """A fresh self-signed certificate, its private key encrypted as FortiOS keeps it, and the
+    ``ENC`` form of the key's password: each device gets its own, as each FortiGate does."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Fortinet"),
+                      x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+    start = datetime.datetime(2024, 3, 13, tzinfo=datetime.UTC)
+    certificate = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
+                   .public_key(key.public_key()).serial_number(x509.random_serial_number())
+                   .not_valid_before(start).not_valid_after(start + datetime.timedelta(days=3650))
+                   .sign(key, hashes.SHA256()))
+    password = os.urandom(24)
+    pem_key = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                serialization.BestAvailableEncryption(password))
+    enc = base64.b64encode(os.urandom(8) + password + os.urandom(16)).decode()
+    return pem_key.decode().strip(), certificate.public_bytes(serialization.Encoding.PEM).decode().strip(), enc
+
+
+def initial_config(serial: str) -> str:
+    """The configuration of a FortiGate's first start."""
+    factory_key, factory_certificate, factory_password = _certificate(serial)
+    ministry_key, ministry_certificate, ministry_password = _certificate("vpn.ministry.example")
+    return INITIAL_CONFIG.format(factory_key=factory_key, factory_certificate=factory_certificate,
+                                 factory_password=factory_password, ministry_key=ministry_key,
+                                 ministry_certificate=ministry_certificate,
+                                 ministry_password=ministry_password)
+
+
+def split_commands(text: str) -> tuple[list[list[str]], bool]:
+    """The commands of ``text`` as word lists, read as the FortiOS CLI reads them, and whether a
+    quoted value is still open at the end (the CLI then waits for its next line).
+
+    Words are separated by blanks; ``"..."`` and ``'...'`` quote, across line ends too; a backslash
+    takes the next character literally; a line whose first word starts with ``#`` is a comment.
+    """
+    commands: list[list[str]] = []
+    words: list[str] = []
+    word: list[str] | None = None
+    quote = ""
+    chars = iter(text)
+    for char in chars:
+        if char == "\\" or quote or char in "\"'" or char not in " \t\r\n#":
+            word = [] if word is None else word
+        if char == "\\":
+            word.append(next(chars, ""))
+        elif quote:
+            if char == quote:
+                quote = ""
+            else:
+                word.append(char)
+        elif char in "\"'":
+            quote = char
+        elif char in " \t\r\n":
+            if word is not None:
+                words.append("".join(word))
+                word = None
+            if char == "\n" and words:
+                commands.append(words)
+                words = []
+        elif char == "#" and not words and word is None:
+            for rest in chars:
+                if rest == "\n":
+                    break
+        else:
+            word = [] if word is None else word
+            word.append(char)
+    if quote:
+        return commands, True
+    if word is not None:
+        words.append("".join(word))
+    if words:
+        commands.append(words)
+    return commands, False
 
 
 class Node:
@@ -113,14 +221,19 @@ class Node:
         self.blocks: dict[str, Node] = {}
 
 
+def _quoted(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
 def fmt_values(name: str, values: list[str]) -> str:
-    if name in STRING_SETTINGS:
-        return " ".join(f'"{v}"' for v in values)
-    return " ".join(f'"{v}"' if " " in v else v for v in values)
+    """Values as ``show`` prints them: strings and names quoted, anything else quoted only when it
+    has to be; a quoted value keeps its line ends."""
+    return " ".join(_quoted(v) if name in STRING_SETTINGS or not v or re.search(r"[\s\"'\\#]", v) else v
+                    for v in values)
 
 
 def _fmt_key(key: str) -> str:
-    return key if key.isdigit() else f'"{key}"'
+    return key if key.isdigit() else _quoted(key)
 
 
 def shown(path: str, settings: dict[str, list[str]], full: bool) -> dict[str, list[str]]:

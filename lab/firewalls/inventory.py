@@ -2,7 +2,9 @@
 
 ``python -m lab.firewalls inventory --count N`` prints it; ``inventories/lab/firewalls.yml`` (3
 devices) and ``inventories/lab-fleet/firewalls.yml`` (20) are its output, and a unit test keeps them
-in step. Hosts are reached by netmiko from the controller, so Ansible itself connects locally.
+in step. Hosts are reached by netmiko from the controller, so Ansible itself connects locally, and
+their host keys are checked against the known-hosts file ``python -m lab up`` writes in the lab's
+default state dir (``.lab`` at the project root).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ def render(count: int) -> str:
         "      vars:",
         "        ansible_connection: local",
         "        ngfw_host: 127.0.0.1",
+        "        ngfw_known_hosts: \"{{ inventory_dir }}/../../.lab/known_hosts\"",
         "      children:",
     ]
     for platform in PLATFORMS:

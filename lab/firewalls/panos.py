@@ -5,6 +5,10 @@ word after ``address``, ``rules``, ``zone``... names an entry, and entries keep 
 leaves and member lists. Changes go to one candidate configuration shared by every login, as on a
 real firewall; ``commit`` validates references, copies it to the running configuration and saves
 that. A restart loads the running configuration and forgets an uncommitted candidate.
+
+``show`` prints the hierarchical (brace) format, as PAN-OS does by default; a login that sends
+``set cli config-output-format set`` gets ``set`` commands instead, until it logs out or sends
+``set cli config-output-format default``.
 """
 
 from __future__ import annotations
@@ -38,6 +42,8 @@ ROOTS = {
 ENTRY_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._ /-]{0,62}$")
 ACTIONS = {"allow", "deny", "drop", "reset-client", "reset-server", "reset-both"}
 BUILT_IN_SERVICES = {"any", "application-default", "service-http", "service-https"}
+#: values of ``set cli config-output-format`` the lab models (the device also has json and xml)
+OUTPUT_FORMATS = {"default", "set"}
 
 INITIAL_CONFIG = """\
 set deviceconfig system hostname fw
@@ -46,6 +52,15 @@ set zone untrust network layer3 ethernet1/1
 set zone servers network layer3 ethernet1/3
 set address Ministry-Printers ip-netmask 10.20.200.0/24
 set address Ministry-Printers description "owned by the ministry, not by eoffice-guard"
+set address "HQ printers" ip-netmask 10.20.201.0/24
+set address "HQ printers" description "Ministry's own printers"
+set rulebase security rules "Allow Internet" from trust
+set rulebase security rules "Allow Internet" to untrust
+set rulebase security rules "Allow Internet" source "HQ printers"
+set rulebase security rules "Allow Internet" destination any
+set rulebase security rules "Allow Internet" application [ ssl web-browsing ]
+set rulebase security rules "Allow Internet" service application-default
+set rulebase security rules "Allow Internet" action allow
 set rulebase security rules Ministry-Internet from trust
 set rulebase security rules Ministry-Internet to untrust
 set rulebase security rules Ministry-Internet source any
@@ -144,21 +159,43 @@ def apply_set(tree: Tree, words: list[str]) -> None:
         node[key] = value
 
 
+#: objects a rule or group refers to by name: which kinds of entry, referred to from where
+REFERABLE = {"address": ("source", "destination", "static"), "address-group": ("source", "destination", "static"),
+             "service": ("service", "members"), "service-group": ("service", "members")}
+
+
 def apply_delete(tree: Tree, words: list[str]) -> None:
+    """Delete a node, an entry or members, refusing what is not there or still referred to."""
     path, value = parse_path(words)
-    parents = [tree]
-    for part in path[:-1]:
-        child = parents[-1].get(part)
-        if not isinstance(child, dict):
-            return
-        parents.append(child)
-    node, key = parents[-1], path[-1]
-    if value is None or not isinstance(node.get(key), list):
-        node.pop(key, None)
-    else:
-        node[key] = [m for m in node[key] if m not in (value if isinstance(value, list) else [value])]
-        if not node[key]:
-            del node[key]
+    parent = _lookup(tree, path[:-1])
+    key = path[-1]
+    if not isinstance(parent, dict) or key not in parent:
+        raise CommandError("Delete failed. Object doesn't exist.")
+    if value is None or not isinstance(parent[key], list):
+        _refuse_if_referenced(tree, path)
+        del parent[key]
+        return
+    gone = value if isinstance(value, list) else [value]
+    if not set(gone) <= set(parent[key]):
+        raise CommandError("Delete failed. Object doesn't exist.")
+    parent[key] = [m for m in parent[key] if m not in gone]
+    if not parent[key]:
+        del parent[key]
+
+
+def _refuse_if_referenced(tree: Tree, path: list[str]) -> None:
+    if len(path) != 2 or path[0] not in REFERABLE:
+        return
+    fields = REFERABLE[path[0]]
+    users = [(["rulebase", "security", "rules", rule], body)
+             for rule, body in tree.get("rulebase", {}).get("security", {}).get("rules", {}).items()]
+    users += [([group, name], body) for group in ("address-group", "service-group")
+              for name, body in tree.get(group, {}).items()]
+    found = [" -> ".join([*where, field]) for where, body in users for field in fields
+             if path[1] in body.get(field, []) and where[:2] != path]
+    if found:
+        raise CommandError("\n".join([f"{path[0]} -> {path[1]}  cannot be deleted because of references from:",
+                                       *found]))
 
 
 def move_entry(tree: Tree, words: list[str]) -> None:
@@ -196,6 +233,41 @@ def _quote(word: str) -> str:
     return f'"{word}"' if re.search(r"[\s\"'\[\]]", word) or not word else word
 
 
+def _shown(value: str | list[str]) -> str:
+    """A leaf's value: one member bare, several as ``[ a b ]``."""
+    if not isinstance(value, list):
+        return _quote(value)
+    return _quote(value[0]) if len(value) == 1 else "[ " + " ".join(map(_quote, value)) + " ]"
+
+
+#: where each top-level word of the lab's model sits in the device's full hierarchy
+DEVICE_LEVEL = {"deviceconfig", "network"}
+TOP_LEVEL = {"mgt-config", "shared"}
+
+
+def full_hierarchy(tree: Tree) -> Tree:
+    """The whole configuration as PAN-OS prints it: device settings under ``devices``, policy and
+    objects under the single virtual system ``vsys1``."""
+    top = {k: v for k, v in tree.items() if k in TOP_LEVEL}
+    device = {k: v for k, v in tree.items() if k in DEVICE_LEVEL}
+    vsys = {k: v for k, v in tree.items() if k not in TOP_LEVEL | DEVICE_LEVEL}
+    device["vsys"] = {"vsys1": vsys}
+    return {"config": {**top, "devices": {"localhost.localdomain": device}}}
+
+
+def brace_lines(node: Tree, indent: int = 0) -> list[str]:
+    """The hierarchical format: ``name {`` ... ``}`` blocks, ``leaf value;`` and ``list [ a b ];``."""
+    pad = "  " * indent
+    lines = []
+    for key, value in node.items():
+        if isinstance(value, dict):
+            lines += ([f"{pad}{_quote(key)} {{", *brace_lines(value, indent + 1), f"{pad}}}"] if value
+                      else [f"{pad}{_quote(key)};"])
+        else:
+            lines.append(f"{pad}{_quote(key)} {_shown(value)};")
+    return lines
+
+
 def set_lines(node: Tree, prefix: list[str]) -> list[str]:
     """The ``set`` commands that rebuild ``node`` (the format of ``set cli config-output-format set``)."""
     lines = []
@@ -203,11 +275,8 @@ def set_lines(node: Tree, prefix: list[str]) -> list[str]:
         path = [*prefix, _quote(key)]
         if isinstance(value, dict):
             lines += set_lines(value, path) if value else ["set " + " ".join(path)]
-        elif isinstance(value, list):
-            shown = _quote(value[0]) if len(value) == 1 else "[ " + " ".join(map(_quote, value)) + " ]"
-            lines.append(f"set {' '.join(path)} {shown}")
         else:
-            lines.append(f"set {' '.join(path)} {_quote(value)}")
+            lines.append(f"set {' '.join(path)} {_shown(value)}")
     return lines
 
 
@@ -289,6 +358,8 @@ class PanLogin(Login):
         self.box: PanBox = box
         self.configuring = False
         self.scripting = False
+        #: ``set cli config-output-format``: "default" (braces) or "set"; each login starts in default
+        self.output_format = "default"
 
     def banner(self) -> str:
         return (f"Last login: {time.strftime('%a %b %d %H:%M:%S %Y')} from 127.0.0.1\n\n"
@@ -328,6 +399,10 @@ class PanLogin(Login):
         if words[:2] == ["set", "cli"] and len(words) == 4:
             if words[2] == "scripting-mode":
                 self.scripting = words[3] == "on"
+            if words[2] == "config-output-format":
+                if words[3] not in OUTPUT_FORMATS:
+                    raise invalid()
+                self.output_format = words[3]
             return ""
         if words[:3] == ["show", "system", "info"]:
             return self.system_info()
@@ -377,12 +452,17 @@ class PanLogin(Login):
         parent.update(renamed)
 
     def show(self, tree: Tree, path: list[str]) -> str:
+        """A node in this login's output format (the whole configuration when ``path`` is empty)."""
         node = _lookup(tree, path)
         if node is None:
             return ""
-        if not isinstance(node, dict):
-            return "\n".join(set_lines({path[-1]: node}, path[:-1]))
-        return "\n".join(set_lines(node, path))
+        if self.output_format == "set":
+            if not isinstance(node, dict):
+                return "\n".join(set_lines({path[-1]: node}, path[:-1]))
+            return "\n".join(set_lines(node, path))
+        if not path:
+            return "\n".join(brace_lines(full_hierarchy(tree)))
+        return "\n".join(brace_lines({path[-1]: node}))
 
     def system_info(self) -> str:
         return "\n".join([
@@ -390,7 +470,7 @@ class PanLogin(Login):
             "ip-address: 127.0.0.1",
             "netmask: 255.0.0.0",
             "model: PA-VM",
-            f"serial: 0070LAB{abs(hash(self.box.name)) % 10**6:06d}",
+            f"serial: 0070LAB{self.box.serial_number() % 10**6:06d}",
             "family: vm",
             "sw-version: 10.2.9",
             "app-version: 8800-8500",

@@ -2,7 +2,9 @@
 
 Every device keeps its own directory under ``<state dir>/firewalls/<name>/``: pid file, log, host
 key, saved configuration and faults. Starting a running device or stopping a stopped one does
-nothing, so ``python -m lab up`` and ``down`` are safe to re-run.
+nothing, so ``python -m lab up`` and ``down`` are safe to re-run. Starting devices records their
+public host keys in ``<state dir>/known_hosts`` (OpenSSH format, ``[address]:port`` entries), the
+file SSH clients check the devices against.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from pathlib import Path
 
 from lab.firewalls.faults import FaultSettings
 from lab.firewalls.fleet import Device
+from lab.firewalls.sshd import load_host_key
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 20.0
@@ -34,6 +37,33 @@ def pid_file(state_dir: Path, name: str) -> Path:
 
 def log_file(state_dir: Path, name: str) -> Path:
     return device_dir(state_dir, name) / "serve.log"
+
+
+def host_key_file(state_dir: Path, name: str) -> Path:
+    return device_dir(state_dir, name) / "host_key"
+
+
+def known_hosts_file(state_dir: Path) -> Path:
+    return Path(state_dir) / "known_hosts"
+
+
+def write_known_hosts(devices: list[Device], state_dir: Path) -> Path:
+    """Put the devices' public host keys into the state dir's known-hosts file, replacing any older
+    entry for the same address and port and keeping the others."""
+    path = known_hosts_file(state_dir)
+    entries: dict[str, str] = {}
+    if path.exists():
+        for line in path.read_text().splitlines():
+            host, _, key = line.partition(" ")
+            if key and not host.startswith("#"):
+                entries[host] = key
+    for device in devices:
+        key = load_host_key(host_key_file(state_dir, device.name))
+        entries[f"[{device.address}]:{device.port}"] = f"{key.get_name()} {key.get_base64()}"
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text("".join(f"{host} {key}\n" for host, key in entries.items()))
+    tmp.replace(path)
+    return path
 
 
 def running_pid(state_dir: Path, name: str) -> int | None:
@@ -62,6 +92,7 @@ def spawn(device: Device, state_dir: Path, faults: FaultSettings | None = None) 
         raise RuntimeError(f"{device.name}: port {device.port} is taken by another program")
     directory = device_dir(state_dir, device.name)
     directory.mkdir(parents=True, exist_ok=True)
+    load_host_key(host_key_file(state_dir, device.name))  # made now, so known_hosts can name it
     command = [sys.executable, "-m", "lab.firewalls.serve", "--device", device.name,
                "--platform", device.platform, "--port", str(device.port), "--state-dir", str(directory)]
     if faults is not None:
@@ -91,6 +122,7 @@ def start(devices: list[Device], state_dir: Path, faults: FaultSettings | None =
     for device in devices:
         spawn(device, state_dir, faults)
     wait_until_listening(devices, state_dir)
+    write_known_hosts(devices, state_dir)
 
 
 def stop(name: str, state_dir: Path, timeout: float = 5.0) -> None:

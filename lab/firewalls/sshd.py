@@ -151,7 +151,7 @@ class Terminal:
         login = self.login
         faults = login.box.faults.current()
         hidden = login.hidden_input
-        shown = "(hidden input)" if hidden else SECRET_VALUES.sub(r"\1*****", line)
+        shown = "(hidden input)" if hidden or login.continuing else SECRET_VALUES.sub(r"\1*****", line)
         if not hidden and login.is_config_command(line):
             login.config_commands += 1
             if faults.drop_after is not None and login.config_commands > faults.drop_after:

@@ -40,16 +40,33 @@ def running(devices: list[Device], state_dir: Path, faults: FaultSettings | None
             process.stop(device.name, state_dir)
 
 
+def one_of_each_platform(tmp_path_factory, faults: FaultSettings | None = None):
+    """Body of a module fixture: one device per platform in a fresh state dir, as (devices, state_dir)."""
+    state_dir = tmp_path_factory.mktemp("firewalls")
+    devices = {platform: lab_device(platform) for platform in PLATFORMS}
+    with running(list(devices.values()), state_dir, faults):
+        yield devices, state_dir
+
+
 def restart(device: Device, state_dir: Path) -> None:
     """Power-cycle one device: what it had not saved is gone."""
     process.stop(device.name, state_dir)
     process.start([device], state_dir)
 
 
-def connect(device: Device, **options) -> ConnectHandler:
-    """netmiko's own driver for the platform, exactly as the push module will use it."""
+def known_hosts(state_dir: Path) -> Path:
+    """The known-hosts file holding the host keys of the devices started in ``state_dir``."""
+    return process.known_hosts_file(state_dir)
+
+
+def connect(device: Device, known_hosts_file: Path | None = None, **options) -> ConnectHandler:
+    """netmiko's own driver for the platform, exactly as the push module will use it; with a
+    known-hosts file, the device's host key is checked against it (unknown or changed: refused)."""
     params = {"device_type": device.device_type, "host": device.address, "port": device.port,
               "username": device.username, "password": device.password, "conn_timeout": 10}
     if device.secret:
         params["secret"] = device.secret
+    if known_hosts_file is not None:
+        params |= {"ssh_strict": True, "system_host_keys": False, "alt_host_keys": True,
+                   "alt_key_file": str(known_hosts_file)}
     return ConnectHandler(**(params | options))

@@ -10,17 +10,14 @@ import pytest
 from netmiko.exceptions import ConfigInvalidException, NetmikoAuthenticationException, ReadTimeout
 
 from lab.firewalls.faults import FaultSettings
-from tests.integration.lab_firewalls_support import PLATFORMS, connect, lab_device, running
+from tests.integration.lab_firewalls_support import PLATFORMS, connect, one_of_each_platform
 
 pytestmark = pytest.mark.integration
 
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
-    state_dir = tmp_path_factory.mktemp("firewalls")
-    devices = {platform: lab_device(platform) for platform in PLATFORMS}
-    with running(list(devices.values()), state_dir, FaultSettings(refuse_logins=True)):
-        yield devices, state_dir
+    yield from one_of_each_platform(tmp_path_factory, FaultSettings(refuse_logins=True))
 
 
 def set_fault(state_dir, device, *options):
@@ -86,6 +83,7 @@ def test_slow_commit_times_out_and_still_completes_on_the_device(lab):
     assert "EO-SLOW" not in during, "another login is answered while the commit job runs"
     deadline = time.monotonic() + 15
     with connect(device) as conn:
+        conn.send_command("set cli config-output-format set")
         while "EO-SLOW" not in conn.send_command("show config running") and time.monotonic() < deadline:
             time.sleep(0.5)
         assert "set address EO-SLOW ip-netmask 10.7.0.0/16" in conn.send_command("show config running")

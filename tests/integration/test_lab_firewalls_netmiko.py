@@ -3,21 +3,23 @@
 from __future__ import annotations
 
 import re
+import shlex
 
 import pytest
 
 from lab.firewalls import process
-from tests.integration.lab_firewalls_support import PLATFORMS, connect, lab_device, restart, running
+from tests.integration.lab_firewalls_support import (
+    connect,
+    one_of_each_platform,
+    restart,
+)
 
 pytestmark = pytest.mark.integration
 
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
-    state_dir = tmp_path_factory.mktemp("firewalls")
-    devices = {platform: lab_device(platform) for platform in PLATFORMS}
-    with running(list(devices.values()), state_dir):
-        yield devices, state_dir
+    yield from one_of_each_platform(tmp_path_factory)
 
 
 FORTIOS_CHANGE = [
@@ -85,12 +87,13 @@ def test_panos_commit_survives_reconnect_and_reboot_but_candidate_does_not(lab):
         if attempt == "reboot":
             restart(device, state_dir)
         with connect(device) as conn:
+            conn.send_command("set cli config-output-format set")  # each login starts in braces
             shown = conn.send_command("show config running")
             candidate = conn.send_command("show config candidate")
         assert "set address EO-HQ ip-netmask 10.20.0.0/16" in shown, attempt
         assert "set address-group EO-APPROVED static EO-HQ" in shown, attempt
-        rules = [line.split()[4] for line in shown.splitlines() if line.startswith("set rulebase")]
-        assert rules.index("EO-1") < rules.index("Ministry-Internet"), "moved to the top"
+        rules = [shlex.split(line)[4] for line in shown.splitlines() if line.startswith("set rulebase")]
+        assert rules.index("EO-1") < rules.index("Allow Internet") < rules.index("Ministry-Internet"), attempt
         assert ("EO-NOT-COMMITTED" in candidate) == (attempt == "reconnect"), attempt
 
 

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
+import shlex
+
 import pytest
 from netmiko.exceptions import ConfigInvalidException
 
-from tests.integration.lab_firewalls_support import PLATFORMS, connect, lab_device, running
+from tests.integration.lab_firewalls_support import connect, one_of_each_platform
 
 pytestmark = pytest.mark.integration
 
 
 @pytest.fixture(scope="module")
 def devices(tmp_path_factory):
-    state_dir = tmp_path_factory.mktemp("firewalls")
-    devices = {platform: lab_device(platform) for platform in PLATFORMS}
-    with running(list(devices.values()), state_dir):
+    for devices, _ in one_of_each_platform(tmp_path_factory):
         yield devices
 
 
@@ -62,6 +62,7 @@ def test_fortios_tree_follows_each_step(devices):
 def test_panos_candidate_tree_follows_each_step(devices):
     with connect(devices["panos"]) as conn:
         conn.config_mode()
+        conn.send_command("run set cli config-output-format set")
 
         def configure(*lines):
             return conn.send_config_set(list(lines), enter_config_mode=False, exit_config_mode=False,
@@ -84,18 +85,18 @@ def test_panos_candidate_tree_follows_each_step(devices):
 
         def order():
             lines = show("rulebase security rules").splitlines()
-            return list(dict.fromkeys(line.split()[4] for line in lines))
+            return list(dict.fromkeys(shlex.split(line)[4] for line in lines))
 
-        assert order() == ["Ministry-Internet", "EO-1", "EO-2"]
+        assert order() == ["Allow Internet", "Ministry-Internet", "EO-1", "EO-2"]
         configure("move rulebase security rules EO-2 top")
-        assert order() == ["EO-2", "Ministry-Internet", "EO-1"]
-        configure("move rulebase security rules EO-1 before Ministry-Internet")
-        assert order() == ["EO-2", "EO-1", "Ministry-Internet"]
+        assert order() == ["EO-2", "Allow Internet", "Ministry-Internet", "EO-1"]
+        configure('move rulebase security rules EO-1 before "Allow Internet"')
+        assert order() == ["EO-2", "EO-1", "Allow Internet", "Ministry-Internet"]
         configure("move rulebase security rules EO-2 after EO-1")
-        assert order() == ["EO-1", "EO-2", "Ministry-Internet"]
+        assert order() == ["EO-1", "EO-2", "Allow Internet", "Ministry-Internet"]
         configure("delete address-group EO-G static EO-B", "delete rulebase security rules EO-2")
         assert show("address-group") == "set address-group EO-G static EO-A"
-        assert order() == ["EO-1", "Ministry-Internet"]
+        assert order() == ["EO-1", "Allow Internet", "Ministry-Internet"]
         with pytest.raises(ConfigInvalidException):
             configure("set addresss EO-C ip-netmask 10.9.0.0/16")
         configure("set rulebase security rules EO-1 source EO-NOPE")

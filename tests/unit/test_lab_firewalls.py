@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
+from cryptography import x509
 
-from lab.firewalls import asa, fortios, inventory, panos
+from lab.firewalls import asa, fortios, fortios_config, inventory, panos
 from lab.firewalls.faults import Faults, FaultSettings, write_faults
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -77,6 +79,43 @@ def test_fortios_ip_mac_binding_and_application_profile_references(tmp_path):
     assert '    edit 2\n        set uuid' in shown and '        set application-list "EO-VPN"\n' in shown
 
 
+@pytest.mark.parametrize(("text", "commands", "still_open"), [
+    ('set comments "Ministry\'s own"\n', [["set", "comments", "Ministry's own"]], False),
+    ('set a "x \\"y\\" \\\\ z" \'q r\'\n', [["set", "a", 'x "y" \\ z', "q r"]], False),
+    ('set certificate "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----"\nnext\n',
+     [["set", "certificate", "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----"], ["next"]], False),
+    ("#config-version=FGVM64\nconfig system global\n", [["config", "system", "global"]], False),
+    ('set private-key "-----BEGIN\n', [], True),
+    ("set\n\n", [["set"]], False),
+])
+def test_fortios_text_is_read_as_the_cli_reads_it(text, commands, still_open):
+    assert fortios_config.split_commands(text) == (commands, still_open)
+
+
+def test_fortios_certificates_span_lines_and_round_trip(tmp_path):
+    first = box(fortios.FortiBox, tmp_path)
+    login = first.new_login("admin")
+    shown = login.execute("show vpn certificate local")
+    assert shown.startswith('config vpn certificate local\n    edit "Fortinet_Factory"\n        set password ENC ')
+    assert '        set comments "Ministry\'s own VPN certificate, not managed by eoffice-guard"\n' in shown
+    pems = re.findall(r'set certificate "(-----BEGIN CERTIFICATE-----\n.*?\n-----END CERTIFICATE-----)"\n', shown, re.S)
+    assert len(pems) == 2 and all(x509.load_pem_x509_certificate(pem.encode()) for pem in pems)
+    assert len(re.findall(r'set private-key "-----BEGIN ENCRYPTED PRIVATE KEY-----\n', shown)) == 2
+    typed = ["config vpn certificate local", 'edit "EO \\"quoted\\""', 'set comments "back\\\\slash, it\'s"',
+             'set certificate "-----BEGIN CERTIFICATE-----', "MIIBtest", '-----END CERTIFICATE-----"', "end"]
+    prompts = []
+    for line in typed:
+        assert login.execute(line) == ""
+        prompts.append(login.prompt())
+    assert prompts[3:5] == ["", ""], "no prompt while the quoted value is open"
+    entry = login.execute('show vpn certificate local "EO \\"quoted\\""')
+    assert entry == ('config vpn certificate local\n    edit "EO \\"quoted\\""\n'
+                     '        set comments "back\\\\slash, it\'s"\n'
+                     '        set certificate "-----BEGIN CERTIFICATE-----\nMIIBtest\n-----END CERTIFICATE-----"\n'
+                     "    next\nend")
+    assert box(fortios.FortiBox, tmp_path).config_text() == first.config_text(), "saved text reads back the same"
+
+
 # -- PAN-OS -------------------------------------------------------------------------------------
 @pytest.mark.parametrize(("line", "path", "value"), [
     ("address EO-HQ ip-netmask 10.20.0.0/16", ["address", "EO-HQ", "ip-netmask"], "10.20.0.0/16"),
@@ -123,6 +162,51 @@ def test_panos_running_config_survives_restart_and_candidate_does_not(tmp_path):
     login.execute("set address EO-B ip-netmask 10.2.0.0/16")
     restarted = box(panos.PanBox, tmp_path)
     assert "EO-A" in str(restarted.candidate) and "EO-B" not in str(restarted.candidate)
+
+
+def test_panos_shows_braces_until_the_login_asks_for_set_commands(tmp_path):
+    device = box(panos.PanBox, tmp_path)
+    login, other = device.new_login("admin"), device.new_login("admin")
+    braces = login.execute("show config running")
+    assert braces.startswith("config {\n  devices {\n    localhost.localdomain {\n      deviceconfig {\n")
+    assert ("          rulebase {\n            security {\n              rules {\n"
+            '                "Allow Internet" {\n                  from trust;\n                  to untrust;\n'
+            '                  source "HQ printers";\n                  destination any;\n'
+            "                  application [ ssl web-browsing ];\n") in braces
+    assert '            "HQ printers" {\n              ip-netmask 10.20.201.0/24;\n' in braces
+    assert login.execute("set cli config-output-format set") == ""
+    shown = login.execute("show config running")
+    assert 'set rulebase security rules "Allow Internet" source "HQ printers"' in shown.splitlines()
+    assert 'set address "HQ printers" description "Ministry\'s own printers"' in shown.splitlines()
+    assert other.execute("show config running") == braces, "the format belongs to one login"
+    run(other, "configure", "run set cli config-output-format set")
+    assert other.execute("show address Ministry-Printers").splitlines()[0] == (
+        "set address Ministry-Printers ip-netmask 10.20.200.0/24")
+    other.execute("run set cli config-output-format default")
+    assert other.execute("show address Ministry-Printers").splitlines()[:2] == [
+        "Ministry-Printers {", "  ip-netmask 10.20.200.0/24;"]
+    assert login.execute("set cli config-output-format yaml") == "Invalid syntax."
+    assert device.new_login("admin").execute("show config running") == braces, "a new login starts in braces"
+
+
+def test_panos_errors_and_names_with_spaces(tmp_path):
+    login = box(panos.PanBox, tmp_path).new_login("admin")
+    run(login, "configure", "run set cli config-output-format set")
+    assert run(login, 'set rulebase security rules "EO R1" from trust',
+               'move rulebase security rules "EO R1" before "Allow Internet"') == ["", ""]
+    assert [line.split('"')[1] for line in login.execute("show rulebase security rules").splitlines()
+            if " from " in line and '"' in line] == ["EO R1", "Allow Internet"]
+    assert run(login, "move rulebase security rules EO-NONE top",
+               "move rulebase security rules EO-R1 before Internet",
+               'move rulebase security rules "EO R1" before Internet') == ["Move failed. Entry not found."] * 3
+    assert run(login, "delete address EO-NONE", "delete rulebase security rules Legacy",
+               "delete address-group EO-G static EO-A") == ["Delete failed. Object doesn't exist."] * 3
+    assert login.execute('delete address "HQ printers"') == (
+        "address -> HQ printers  cannot be deleted because of references from:\n"
+        "rulebase -> security -> rules -> Allow Internet -> source")
+    assert login.execute('set rulebase security rules "Allow Internet from trust') == "Invalid syntax."
+    run(login, 'delete rulebase security rules "Allow Internet"', 'delete address "HQ printers"')
+    assert "HQ printers" not in login.execute("show address")
 
 
 # -- ASA ----------------------------------------------------------------------------------------
