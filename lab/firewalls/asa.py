@@ -295,15 +295,15 @@ class AsaLogin(Login):
             raise Syntax(len(words))
         name, rest = words[1], words[2:]
         aces = self.box.running.acls.get(name, [])
-        if rest[0] == "remark":
-            aces.append(" ".join(rest))
-            self.box.running.acls[name] = aces
-            return ""
         position = len(aces)
         if rest[0] == "line":
             if len(rest) < 2 or not rest[1].isdigit() or int(rest[1]) < 1:
                 raise Syntax(3)
             position, rest = min(int(rest[1]) - 1, len(aces)), rest[2:]
+        if rest and rest[0] == "remark" and len(rest) > 1:
+            aces.insert(position, " ".join(rest))  # a remark takes its line like an ACE
+            self.box.running.acls[name] = aces
+            return ""
         if not rest or rest[0] != "extended":
             raise Syntax(len(words) - len(rest))
         try:

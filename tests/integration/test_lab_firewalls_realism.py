@@ -135,3 +135,17 @@ def test_a_changed_host_key_is_refused(tmp_path):
             connect(device, tmp_path / "empty", conn_timeout=10)
         with connect(device, known_hosts(tmp_path)) as conn:
             assert conn.find_prompt() == "asa#", "the file now holds the new key"
+
+
+def test_asa_remark_goes_to_the_line_it_names(lab):
+    devices, _ = lab
+    with connect(devices["asa"]) as conn:
+        conn.send_config_set(["access-list EO-RM extended permit tcp any any eq 443",
+                              "access-list EO-RM extended deny ip any any",
+                              "access-list EO-RM line 2 remark EO-R9 deny the rest",
+                              "access-list EO-RM line 1 remark EO-R1 https first"], error_pattern="ERROR")
+        acl = conn.send_command("show running-config access-list EO-RM").splitlines()
+    assert acl == ["access-list EO-RM remark EO-R1 https first",
+                   "access-list EO-RM extended permit tcp any any eq https",
+                   "access-list EO-RM remark EO-R9 deny the rest",
+                   "access-list EO-RM extended deny ip any any"]

@@ -253,6 +253,16 @@ def test_asa_running_config_round_trips_and_unsaved_changes_are_lost(tmp_path):
     assert restarted.running.acls["EO-IN"] == ["extended permit ip object-group EO-G any"]
 
 
+
+def test_asa_remark_takes_the_line_it_is_given(tmp_path):
+    login = asa.AsaLogin(box(asa.AsaBox, tmp_path), "admin", loading=True)
+    run(login, "access-list EO-IN extended permit ip any any", "access-list EO-IN extended deny ip any any",
+        "access-list EO-IN line 2 remark EO-R2 | deny the rest", "access-list EO-IN line 1 remark EO-R1 first",
+        "access-list EO-IN remark at the end")
+    assert login.box.running.acls["EO-IN"] == [
+        "remark EO-R1 first", "extended permit ip any any", "remark EO-R2 | deny the rest",
+        "extended deny ip any any", "remark at the end"]
+
 # -- faults and inventory -----------------------------------------------------------------------
 def test_faults_follow_the_file(tmp_path):
     faults = Faults(tmp_path / "faults.json")
