@@ -47,6 +47,12 @@ class ActionModule(ActionBase):
         except Exception as err:  # YAML syntax, vault, encoding: say which file
             raise AnsibleActionFail(f"{display_path(path)}: cannot be read as YAML: {err}") from err
 
+    @staticmethod
+    def _text(path: Path) -> str | None:
+        """The file's YAML text for the checks only the text can answer; None for a vault-encrypted file."""
+        text = path.read_text(encoding="utf-8", errors="replace")
+        return None if text.lstrip().startswith("$ANSIBLE_VAULT") else text
+
     def _find_policy(self, inventory_dir: Path) -> tuple[Path, object]:
         holders = []
         for path in vars_files(inventory_dir):
@@ -81,12 +87,13 @@ class ActionModule(ActionBase):
                 raise AnsibleActionFail("no inventory directory: pass inventory_dir or use an inventory folder")
             path, raw = self._find_policy(Path(inventory_dir))
         try:
-            policy = validate_policy(raw, display_path(path))
+            policy = validate_policy(raw, display_path(path), source_text=self._text(path))
         except PolicyError as err:
             raise AnsibleActionFail(f"the e-Office policy is not valid; nothing was touched.\n{err}") from None
         result.update(
             changed=False,
             policy=policy.to_dict(),
+            policy_input=policy.as_input(),
             policy_hash=policy.content_hash,
             policy_file=display_path(path),
             msg=f"{display_path(path)}: valid policy for ministry {policy.ministry} "

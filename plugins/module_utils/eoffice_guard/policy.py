@@ -15,14 +15,22 @@ import json
 import re
 from dataclasses import dataclass, field
 
-from .schema import PLATFORMS, VPN_PROTOCOLS, Checker, Network, Service
+from .policy_source import check_source
+from .schema import (
+    INTERFACE_NAMES,
+    NAME_PATTERN,
+    PLATFORMS,
+    VPN_PROTOCOLS,
+    Checker,
+    Network,
+    Service,
+    TooManyValues,
+    value_problems,
+)
 from .semantics import check_semantics
 
-NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
-MINISTRY_RE = re.compile(r"^[a-z0-9-]+$")
-# labels end up in vendor comments and names: no quotes, backslashes or control characters
-LABEL_RE = re.compile(r'^[^"\\\x00-\x1f\x7f]{1,64}$')
-LABEL_HINT = "at most 64 characters, without double quotes, backslashes or line breaks"
+NAME_RE = NAME_PATTERN
+MINISTRY_RE = re.compile(r"[a-z0-9][a-z0-9-]{0,39}")
 
 TOP_REQUIRED = ("ministry", "director_cyber_security", "advisory_deadline", "zones", "internet_zone",
                 "networks", "eoffice_servers", "eoffice_services", "approved_networks")
@@ -34,8 +42,13 @@ class PolicyError(ValueError):
 
     def __init__(self, source: str, errors: list[tuple[str, str]]):
         self.source = source
-        self.errors = list(errors)
+        self.errors = [(printable(path), printable(message)) for path, message in errors]
         super().__init__("\n".join(f"{source}: {path}: {message}" for path, message in self.errors))
+
+
+def printable(text: str) -> str:
+    """One line whatever a key or value held: line breaks and other invisible characters escaped."""
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
 
 
 @dataclass(frozen=True)
@@ -136,6 +149,17 @@ class Policy:
                                "zone": v.zone} for v in self.approved_vpns],
         }
 
+    def as_input(self) -> dict:
+        """The policy as a valid ``eoffice`` value again: what modules receive after validation."""
+        data = self.to_dict()
+        for egress in data["eoffice_egress"]:
+            if egress["zone"] is None:
+                del egress["zone"]
+        for binding in data["device_bindings"]:
+            if not binding["owner"]:
+                del binding["owner"]
+        return data
+
     @property
     def content_hash(self) -> str:
         canonical = json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"), ensure_ascii=True)
@@ -146,16 +170,25 @@ def _ref(ref: NetworkRef) -> dict:
     return {"network": ref.network, "zone": ref.zone}
 
 
-def validate_policy(data, source: str, today: datetime.date | None = None) -> Policy:
-    """Check the value of the top-level `eoffice` key; return the normalised Policy or raise PolicyError."""
+def validate_policy(data, source: str, today: datetime.date | None = None, source_text: str | None = None) -> Policy:
+    """Check the value of the top-level `eoffice` key; return the normalised Policy or raise PolicyError.
+
+    ``source_text``, the YAML file it was loaded from, adds the checks only the text can answer.
+    """
     today = today or datetime.date.today()
     c = Checker()
     path = "eoffice"
+    if source_text is not None:
+        c.errors += check_source(source_text, path)
+    if not any(message == TooManyValues.MESSAGE for _, message in c.errors):
+        c.errors += value_problems(data, path)
+    if any(message == TooManyValues.MESSAGE for _, message in c.errors):
+        raise PolicyError(source, c.errors)  # walking it again would only expand the aliases again
     c.mapping(data, path, TOP_REQUIRED, TOP_OPTIONAL)
     if not isinstance(data, dict) or any(key not in data for key in TOP_REQUIRED):
         raise PolicyError(source, c.errors)  # later checks would only repeat what is missing
-    ministry = c.string(data.get("ministry"), f"{path}.ministry", MINISTRY_RE, "lower-case letters, digits "
-                        "and '-' (e.g. moitt)")
+    ministry = c.string(data.get("ministry"), f"{path}.ministry", MINISTRY_RE, "up to 40 lower-case letters, "
+                        "digits and '-', starting with a letter or digit (e.g. moitt)")
     director = c.string(data.get("director_cyber_security"), f"{path}.director_cyber_security")
     deadline = c.date(data.get("advisory_deadline"), f"{path}.advisory_deadline")
     zones = _zones(c, data.get("zones"), f"{path}.zones")
@@ -177,15 +210,15 @@ def validate_policy(data, source: str, today: datetime.date | None = None) -> Po
                                                                   f"{path}.device_bindings")]
     vpns = [_vpn(c, refs, item, p, internet) for item, p in c.items(data.get("approved_vpns", []),
                                                                   f"{path}.approved_vpns")]
-    if c.errors:
-        raise PolicyError(source, c.errors)
     draft = Policy(
         ministry=ministry, director_cyber_security=director, advisory_deadline=deadline, zones=tuple(zones),
         internet_zone=internet, networks=tuple(networks), eoffice_servers=servers,
         eoffice_services=tuple(services), approved_networks=tuple(approved), management=tuple(management),
         eoffice_egress=tuple(egress), device_bindings=tuple(bindings), approved_vpns=tuple(vpns),
         source=source)
-    check_semantics(c, draft, today)  # on the draft: list indexes still match the file
+    # on the draft, even after errors above: list indexes still match the file, and the checks across
+    # keys skip what is already reported, so an operator sees every independent problem in one run
+    check_semantics(c, draft, today)
     if c.errors:
         raise PolicyError(source, c.errors)
     return _normalised(draft)
@@ -212,9 +245,8 @@ def _zones(c: Checker, data, path: str) -> list[Zone]:
     for name, ifaces in data.items():
         zpath = f"{path}.{name}"
         if c.name(name, zpath, NAME_RE) and c.mapping(ifaces, zpath, (), PLATFORMS, allow_empty=False):
-            pairs = tuple(sorted((p, c.string(v, f"{zpath}.{p}", re.compile(r"^[A-Za-z0-9][\w./:-]*$"),
-                                              "an interface or zone name without spaces or quotes"))
-                                 for p, v in ifaces.items()))
+            pairs = tuple(sorted((p, c.string(v, f"{zpath}.{p}", *INTERFACE_NAMES[p]))
+                                 for p, v in ifaces.items() if p in INTERFACE_NAMES))
             zones.append(Zone(str(name), pairs))
     if not zones and not c.errors:
         c.error(path, "at least one zone is needed")
@@ -274,7 +306,7 @@ def _binding(c: Checker, refs: _Refs, data, path: str) -> DeviceBinding:
     if not c.mapping(data, path, ("ip", "mac", "zone"), ("owner",)):
         return DeviceBinding(ipaddress.IPv4Address(0), "", "", "")
     ip = c.ipv4(data.get("ip"), f"{path}.ip")
-    owner = c.string(data["owner"], f"{path}.owner", LABEL_RE, LABEL_HINT) if "owner" in data else ""
+    owner = c.label(data["owner"], f"{path}.owner") if "owner" in data else ""
     mac = c.mac(data.get("mac"), f"{path}.mac")
     return DeviceBinding(ip, mac, refs.zone(data.get("zone"), f"{path}.zone"), owner)
 
@@ -288,7 +320,6 @@ def _vpn(c: Checker, refs: _Refs, data, path: str, internet: str) -> ApprovedVpn
     return ApprovedVpn(
         name=c.name(data.get("name"), f"{path}.name", NAME_RE),
         peer=c.address(data.get("peer"), f"{path}.peer"),
-        protocols=tuple(sorted(set(protocols))), approval_ref=c.string(data.get("approval_ref"),
-                                                                         f"{path}.approval_ref", LABEL_RE,
-                                                                         LABEL_HINT),
+        protocols=tuple(sorted(set(protocols))), approval_ref=c.label(data.get("approval_ref"),
+                                                                        f"{path}.approval_ref"),
         expires=c.date(data.get("expires"), f"{path}.expires"), zone=zone)
