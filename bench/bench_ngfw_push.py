@@ -66,11 +66,11 @@ def full_replace(drv, running: str, intended: str) -> list[str]:
     return drv.plan(have, nothing).commands + drv.plan(nothing, want).commands
 
 
-def timed_push(lab: LabDevice, commands: list[str]) -> float:
-    drv = driver(lab.platform)
-    params = Device(lab.address, lab.port, lab.username, lab.password, lab.platform, lab.secret).params()
+def timed_push(target: Device, commands: list[str]) -> float:
+    drv = driver(target.platform)
     start = time.monotonic()
-    with ConnectHandler(**params) as conn:
+    with ConnectHandler(**target.params()) as conn:
+        drv.prepare(conn)
         drv.begin(conn)
         drv.send(conn, commands, 3600)
         drv.commit(conn, 3600)
@@ -82,7 +82,8 @@ def run(platform: str, texts: dict, state_dir: Path) -> dict:
     folder = process.device_dir(state_dir, lab.name)
     folder.mkdir(parents=True)
     (folder / "saved-config.txt").write_text(seed(platform, texts["base"]))
-    target = Device(lab.address, lab.port, lab.username, lab.password, platform, lab.secret)
+    target = Device(lab.address, lab.port, lab.username, lab.password, platform, lab.secret,
+                    known_hosts=str(process.known_hosts_file(state_dir)))
     process.start([lab], state_dir)
     try:
         deliver(target, texts["base"], check=False, backup_dir=None, name=lab.name, ministry="bench")
@@ -91,9 +92,10 @@ def run(platform: str, texts: dict, state_dir: Path) -> dict:
         delta_time = time.monotonic() - start
         drv = driver(platform)
         with ConnectHandler(**target.params()) as conn:
+            drv.prepare(conn)
             running = drv.read(conn, 600)
         full = full_replace(drv, running, texts["base"])
-        full_time = timed_push(lab, full)
+        full_time = timed_push(target, full)
     finally:
         process.stop(lab.name, state_dir)
     return {"delta_lines": delta.sent, "delta_s": delta_time, "full_lines": len(full), "full_s": full_time}

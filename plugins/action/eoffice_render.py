@@ -47,6 +47,11 @@ class ActionModule(ActionBase):
             compiled = compile_for(policy, str(args["platform"]))
         except ERRORS as err:
             raise AnsibleActionFail(f"nothing was written for {args['host']}:\n{err}") from None
+        except Exception as err:  # a defect, not bad input: one line naming the file, never a traceback
+            detail = (str(err).strip().splitlines() or ["no detail"])[0][:300]
+            raise AnsibleActionFail(f"nothing was written for {args['host']}: compiling {source} for "
+                                    f"{args['platform']} failed ({type(err).__name__}: {detail}); "
+                                    "please report this") from None
         folder = _shown(Path(os.path.normpath(str(args.get("dest") or "rendered")))) / policy.ministry
         host = str(args["host"])
         outputs = [(folder / f"{host}.{compiled.platform}.conf", compiled.text),

@@ -25,6 +25,11 @@ description:
   - Reports as O(findings) the rules without the C(EO-) prefix that let through a flow the advisory
     forbids (an old any-any allow placed above the managed rules), without touching them.
   - Refuses a change after which a C(management) flow of the policy would be denied (anti-lockout).
+  - Verifies the firewall's SSH host key against O(known_hosts) before it logs in: an unknown or
+    changed key stops the run, naming host, port and fingerprint, and no password is sent.
+  - With O(approved_plan) (the C(commands) of an earlier check-mode run that a person approved) it
+    applies only when the plan is still exactly that one; when the device changed meanwhile it stops
+    before sending anything and shows the difference.
   - With O(state=gathered) it only reads the running config and checks the advisory invariants on it
     (the managed rules and the ministry's own rules together); it never changes the device.
 options:
@@ -77,6 +82,18 @@ options:
     description: Folder under which C(<ministry>/<host>/<UTC time>.conf) backups are written.
     type: path
     required: true
+  known_hosts:
+    description:
+      - OpenSSH known-hosts file holding the firewall's host key (C([host]:port) entries for ports other
+        than 22), host variable C(ngfw_known_hosts). The lab writes its own (docs/lab.md).
+    type: path
+    default: ~/.ssh/known_hosts
+  approved_plan:
+    description:
+      - The commands a reviewer approved (C(commands) of a check-mode run). When given, the delta is
+        applied only if it is still exactly these commands.
+    type: list
+    elements: str
   timeout:
     description: Seconds to wait for the answer to one command.
     type: float
@@ -103,6 +120,7 @@ EXAMPLES = r"""
     password: "{{ ngfw_password }}"
     secret: "{{ ngfw_secret | default('') }}"
     backup_dir: "{{ playbook_dir }}/../backups"
+    known_hosts: "{{ ngfw_known_hosts }}"
   delegate_to: localhost
 """
 
@@ -119,6 +137,10 @@ summary:
   type: list
   elements: str
   sample: ["add firewall address EO-NET-lab-hq-lan-1", "move firewall policy EO-R1-MGMT-1-SRV before Ministry-Internet"]
+plan_hash:
+  description: SHA-256 of the planned commands (one per line), to name the plan a reviewer approved.
+  returned: when state is present
+  type: str
 sent:
   description: How many configuration commands were sent to the device (0 in check mode or when nothing differs).
   returned: always
@@ -164,8 +186,17 @@ device_state:
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.eoffice_guard.compiler import RenderError, compile_for
 from ansible.module_utils.eoffice_guard.delivery.findings import findings
+from ansible.module_utils.eoffice_guard.delivery.hostkeys import HostKeyError
 from ansible.module_utils.eoffice_guard.delivery.lockout import Lockout, management_guard
-from ansible.module_utils.eoffice_guard.delivery.session import DeliveryError, Device, deliver, gather
+from ansible.module_utils.eoffice_guard.delivery.planning import UnreadableConfig
+from ansible.module_utils.eoffice_guard.delivery.session import (
+    DeliveryError,
+    Device,
+    PlanChanged,
+    deliver,
+    gather,
+    plan_hash,
+)
 from ansible.module_utils.eoffice_guard.invariants import InvariantError
 from ansible.module_utils.eoffice_guard.ir import ShadowError
 from ansible.module_utils.eoffice_guard.policy import PolicyError, validate_policy
@@ -183,6 +214,8 @@ ARGS = {
     "password": {"type": "str", "required": True, "no_log": True},
     "secret": {"type": "str", "default": "", "no_log": True},
     "backup_dir": {"type": "path", "required": True},
+    "known_hosts": {"type": "path", "default": "~/.ssh/known_hosts"},
+    "approved_plan": {"type": "list", "elements": "str"},
     "timeout": {"type": "float", "default": 60},
     "commit_timeout": {"type": "float", "default": 120},
 }
@@ -196,26 +229,32 @@ def main() -> None:
         intended = compile_for(policy, p["platform"]).text
     except BAD_INPUT as err:
         module.fail_json(msg=f"{p['name']}: nothing was sent, the policy does not compile:\n{err}")
-    device = Device(p["host"], p["port"], p["username"], p["password"], p["platform"], p["secret"])
+    except Exception as err:  # a defect, not bad input: one line, and still nothing sent
+        module.fail_json(msg=f"{p['name']}: nothing was sent; compiling {p['source']} for {p['platform']} failed "
+                             f"({type(err).__name__}: {_line(err)}); please report this")
+    device = Device(p["host"], p["port"], p["username"], p["password"], p["platform"], p["secret"],
+                    known_hosts=p["known_hosts"])
     if p["state"] == "gathered":
         try:
             module.exit_json(changed=False, **gather(device, policy, p["timeout"]))
         except Exception as err:  # a read only: nothing can have changed
-            module.fail_json(msg=f"{p['name']}: the device could not be read ({type(err).__name__}: {err})")
+            module.fail_json(msg=f"{p['name']}: the device could not be read ({type(err).__name__}: {_line(err)})")
     try:
         outcome = deliver(device, intended, check=module.check_mode, backup_dir=p["backup_dir"], name=p["name"],
                           ministry=policy.ministry, timeout=p["timeout"], commit_timeout=p["commit_timeout"],
                           guard=management_guard(policy, p["platform"]),
-                          review=lambda running: findings(policy, p["platform"], running))
+                          review=lambda running: findings(policy, p["platform"], running),
+                          approved=p["approved_plan"])
     except DeliveryError as err:
         module.fail_json(msg=f"{p['name']}: {err}", backup=err.backup, device_state=err.state)
-    except Lockout as err:
+    except (Lockout, PlanChanged, HostKeyError, UnreadableConfig) as err:
         module.fail_json(msg=f"{p['name']}: {err}", backup="", device_state="before")
     except Exception as err:  # cannot log in or read: nothing was changed
-        module.fail_json(msg=f"{p['name']}: nothing was changed ({type(err).__name__}: {err})", backup="",
+        module.fail_json(msg=f"{p['name']}: nothing was changed ({type(err).__name__}: {_line(err)})", backup="",
                          device_state="before")
     result = {"changed": outcome.changed, "commands": outcome.commands, "summary": outcome.summary,
-              "sent": outcome.sent, "backup": outcome.backup, "findings": outcome.findings}
+              "sent": outcome.sent, "backup": outcome.backup, "findings": outcome.findings,
+              "plan_hash": plan_hash(outcome.commands)}
     for finding in outcome.findings:
         module.warn(finding)
     if module._diff and outcome.changed:
@@ -223,6 +262,11 @@ def main() -> None:
                           "before_header": f"{p['name']} managed section (running)",
                           "after_header": f"{p['name']} managed section (intended)"}
     module.exit_json(**result)
+
+
+def _line(err: Exception) -> str:
+    text = str(err).strip()
+    return text.splitlines()[0][:300] if text else "no detail"
 
 
 if __name__ == "__main__":

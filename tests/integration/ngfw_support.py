@@ -14,6 +14,7 @@ from eoffice_guard.delivery.drivers import driver
 from eoffice_guard.delivery.session import Device
 from eoffice_guard.policy import validate_policy
 from lab.firewalls.fleet import Device as LabDevice
+from lab.firewalls.process import known_hosts_file
 
 ROOT = Path(__file__).resolve().parents[2]
 LAB_POLICY = ROOT / "inventories/lab/group_vars/all/eoffice.yml"
@@ -32,23 +33,26 @@ def intended(platform: str, data: dict | None = None) -> str:
     return compile_for(validate_policy(data or lab_policy_data(), "lab"), platform).text
 
 
-def target(lab: LabDevice) -> Device:
-    return Device(lab.address, lab.port, lab.username, lab.password, lab.platform, lab.secret)
+def target(lab: LabDevice, state_dir: Path) -> Device:
+    """The module's view of a lab device started in ``state_dir``, trusting only the keys written there."""
+    return Device(lab.address, lab.port, lab.username, lab.password, lab.platform, lab.secret,
+                  known_hosts=str(known_hosts_file(state_dir)))
 
 
-def running_config(lab: LabDevice) -> str:
+def running_config(lab: LabDevice, state_dir: Path) -> str:
     drv = driver(lab.platform)
-    params = target(lab).params()
-    with ConnectHandler(**params) as conn:
+    with ConnectHandler(**target(lab, state_dir).params()) as conn:
+        drv.prepare(conn)
         return drv.read(conn, 60)
 
 
-def write_inventory(folder: Path, devices: list[LabDevice], policy_text: str | None = None) -> Path:
-    """hosts.yml for ``devices`` (group ngfw, as the lab's own inventory) and the lab policy."""
+def write_inventory(folder: Path, devices: list[LabDevice], state_dir: Path, policy_text: str | None = None) -> Path:
+    """hosts.yml for ``devices`` started in ``state_dir`` (group ngfw, as the lab's own inventory), the lab policy."""
     hosts: dict = {}
     for d in devices:
         host = {"eoffice_platform": d.platform, "ngfw_host": d.address, "ngfw_port": d.port,
-                "ngfw_username": d.username, "ngfw_password": d.password}
+                "ngfw_username": d.username, "ngfw_password": d.password,
+                "ngfw_known_hosts": str(known_hosts_file(state_dir))}
         hosts[d.name] = host | ({"ngfw_secret": d.secret} if d.secret else {})
     inventory = {"all": {"children": {"ngfw": {"vars": {"ansible_connection": "local"}, "hosts": hosts}}}}
     (folder / "group_vars/all").mkdir(parents=True, exist_ok=True)
@@ -68,14 +72,15 @@ def run_playbook(inventory: Path, work: Path, *extra: str, timeout: int = 300) -
 
 
 def recap(output: str) -> dict[str, dict[str, int]]:
-    """PLAY RECAP counters per host."""
+    """PLAY RECAP counters per inventory host (the controller's own check of the inventory left out)."""
     out = {}
     lines = output.split("PLAY RECAP", 1)[-1].splitlines()[1:]
     for line in lines:
         if ":" not in line or "ok=" not in line:
             continue
         host, _, counters = line.partition(":")
-        out[host.strip()] = {k: int(v) for k, v in (c.split("=") for c in counters.split())}
+        if host.strip() != "localhost":
+            out[host.strip()] = {k: int(v) for k, v in (c.split("=") for c in counters.split())}
     return out
 
 

@@ -71,9 +71,9 @@ def holds(platform: str, text: str, policy: dict) -> bool:
     return drv.plan(drv.current(text, wanted), drv.target(wanted, text)).empty
 
 
-def push(lab, policy: dict, backups: Path, **options):
-    return deliver(target(lab), intended(lab.platform, policy), check=False, backup_dir=backups, name=lab.name,
-                   ministry="lab", **options)
+def push(lab, state_dir: Path, policy: dict, backups: Path, **options):
+    return deliver(target(lab, state_dir), intended(lab.platform, policy), check=False, backup_dir=backups,
+                   name=lab.name, ministry="lab", **options)
 
 
 def clear_after_the_drop(lab, state_dir: Path) -> None:
@@ -94,14 +94,14 @@ def clear_after_the_drop(lab, state_dir: Path) -> None:
 
 def scenario(lab, state_dir: Path, backups: Path) -> dict:
     """Everything the tests look at, for one device."""
-    out: dict = {"first": push(lab, base_policy(), backups)}
-    out["plan"] = deliver(target(lab), intended(lab.platform, changed_policy()), check=True, backup_dir=None,
+    out: dict = {"first": push(lab, state_dir, base_policy(), backups)}
+    out["plan"] = deliver(target(lab, state_dir), intended(lab.platform, changed_policy()), check=True, backup_dir=None,
                           name=lab.name, ministry="lab")
-    out["push"] = push(lab, changed_policy(), backups)
-    out["again"] = deliver(target(lab), intended(lab.platform, changed_policy()), check=True, backup_dir=None,
-                           name=lab.name, ministry="lab")
-    push(lab, base_policy(), backups)
-    before = managed(lab.platform, running_config(lab), base_policy())
+    out["push"] = push(lab, state_dir, changed_policy(), backups)
+    out["again"] = deliver(target(lab, state_dir), intended(lab.platform, changed_policy()), check=True,
+                           backup_dir=None, name=lab.name, ministry="lab")
+    push(lab, state_dir, base_policy(), backups)
+    before = managed(lab.platform, running_config(lab, state_dir), base_policy())
     out["faults"] = {}
     for kind, fault in FAULTS.items():
         folder = backups / kind.replace(" ", "-")
@@ -110,17 +110,17 @@ def scenario(lab, state_dir: Path, backups: Path) -> dict:
             clear_after_the_drop(lab, state_dir)
         options = {"slow commit": {"commit_timeout": 1, "timeout": 1}, "drop": {"timeout": 5}}.get(kind, {})
         try:
-            push(lab, bigger_change(), folder, **options)
+            push(lab, state_dir, bigger_change(), folder, **options)
             error = None
         except DeliveryError as err:
             error = err
         write_faults(device_dir(state_dir, lab.name) / "faults.json", FaultSettings())
-        config = running_config(lab)
+        config = running_config(lab, state_dir)
         now = ("before" if managed(lab.platform, config, base_policy()) == before else
                "intended" if holds(lab.platform, config, bigger_change()) else "in between")
         out["faults"][kind] = {"error": error, "now": now, "backups": list((folder / "lab" / lab.name).glob("*"))}
         if now != "before":
-            push(lab, base_policy(), backups)
+            push(lab, state_dir, base_policy(), backups)
     return out
 
 

@@ -36,8 +36,8 @@ FLOW = {"fortios": INTERNET, "panos": INTERNET,
                 "EO-NET-3: a non-approved internal address does not reach e-Office")}
 
 
-def place_old_rule(lab) -> None:
-    with ConnectHandler(**target(lab).params()) as conn:
+def place_old_rule(lab, state_dir) -> None:
+    with ConnectHandler(**target(lab, state_dir).params()) as conn:
         if lab.platform == "panos":
             conn.config_mode()
             conn.send_config_set(OLD_ANY["panos"], enter_config_mode=False, exit_config_mode=False)
@@ -47,18 +47,20 @@ def place_old_rule(lab) -> None:
             conn.send_config_set(OLD_ANY[lab.platform])
 
 
-def plan_with_findings(lab):
-    place_old_rule(lab)
+def plan_with_findings(lab, state_dir):
+    place_old_rule(lab, state_dir)
     policy = validate_policy(yaml.safe_load(LAB_POLICY.read_text())["eoffice"], "lab")
-    return deliver(target(lab), intended(lab.platform), check=True, backup_dir=None, name=lab.name,
-                   ministry="lab", review=lambda text: findings(policy, lab.platform, text)), running_config(lab)
+    return deliver(target(lab, state_dir), intended(lab.platform), check=True, backup_dir=None, name=lab.name,
+                   ministry="lab", review=lambda text: findings(policy, lab.platform, text)), \
+        running_config(lab, state_dir)
 
 
 @pytest.fixture(scope="module")
 def plans(tmp_path_factory):
     devices = [lab_device(p) for p in PLATFORMS]
-    with running(devices, tmp_path_factory.mktemp("ngfw-findings")), ThreadPoolExecutor(len(devices)) as pool:
-        futures = {d.platform: pool.submit(plan_with_findings, d) for d in devices}
+    state_dir = tmp_path_factory.mktemp("ngfw-findings")
+    with running(devices, state_dir), ThreadPoolExecutor(len(devices)) as pool:
+        futures = {d.platform: pool.submit(plan_with_findings, d, state_dir) for d in devices}
         return {platform: f.result() for platform, f in futures.items()}
 
 

@@ -15,7 +15,7 @@ FLEET = 20
 
 def test_twenty_firewalls_converge_in_one_run(tmp_path):
     devices = [lab_device(PLATFORMS[i % len(PLATFORMS)]) for i in range(FLEET)]
-    inventory = write_inventory(tmp_path / "inventory", devices)
+    inventory = write_inventory(tmp_path / "inventory", devices, tmp_path / "state")
     with running(devices, tmp_path / "state"):
         start = time.monotonic()
         result = run_playbook(inventory, tmp_path, "--forks", "10", timeout=600)

@@ -32,16 +32,16 @@ def runs(tmp_path_factory):
     """Check run, first run, second run against fresh devices; device configs and logs around each."""
     work = tmp_path_factory.mktemp("ngfw-playbook")
     devices = [lab_device(p) for p in PLATFORMS]
-    inventory = write_inventory(work / "inventory", devices)
     state_dir = work / "state"
+    inventory = write_inventory(work / "inventory", devices, state_dir)
     out = {"work": work, "devices": devices, "state_dir": state_dir}
     with running(devices, state_dir):
-        out["initial"] = {d.platform: running_config(d) for d in devices}
+        out["initial"] = {d.platform: running_config(d, state_dir) for d in devices}
         for step, args in (("check", ("--check", "--diff")), ("first", ("--diff",)), ("second", ())):
             marks = {d.platform: log_length(state_dir, d) for d in devices}
             out[step] = run_playbook(inventory, work, *args)
             out[f"{step}-changes"] = {d.platform: change_commands(state_dir, d, marks[d.platform]) for d in devices}
-            out[f"{step}-config"] = {d.platform: running_config(d) for d in devices}
+            out[f"{step}-config"] = {d.platform: running_config(d, state_dir) for d in devices}
     return out
 
 

@@ -1,5 +1,6 @@
 """Bad policy input stops every playbook before any host is contacted, naming file and key path."""
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -78,3 +79,37 @@ def test_valid_policy_passes_validation(tmp_path):
     )
     assert result.returncode == 0, result.stdout
     assert "valid policy for ministry lab" in result.stdout
+
+
+def test_a_template_in_the_policy_never_runs(tmp_path):
+    """A lookup hidden in a label passed validation and ran on the controller during render.yml."""
+    marker = tmp_path / "ran"
+    inventory = make_inventory(tmp_path, 'owner: "Registry PC 1"',
+                               f"owner: \"{{{{ lookup('pipe', 'touch {marker}; echo PC1') }}}}\"")
+    result = subprocess.run(
+        [str(ROOT / ".venv/bin/ansible-playbook"), "-i", str(inventory), "playbooks/render.yml",
+         "-e", f"eoffice_render_dest={tmp_path / 'rendered'}"],
+        cwd=ROOT, capture_output=True, text=True, timeout=120, check=False,
+    )
+    assert result.returncode != 0
+    assert f"{inventory / POLICY}: eoffice.device_bindings[0].owner: " in result.stdout
+    assert "template marker" in result.stdout
+    assert not marker.exists(), "the lookup in the policy ran on the controller"
+    assert not (tmp_path / "rendered").exists()
+
+
+def test_the_example_ministry_validates_and_an_inventory_without_hosts_does_not(tmp_path):
+    example = subprocess.run(
+        [str(ROOT / ".venv/bin/ansible-playbook"), "-i", "inventories/example-ministry", "playbooks/validate.yml"],
+        cwd=ROOT, capture_output=True, text=True, timeout=120, check=False,
+    )
+    assert example.returncode == 0, example.stdout
+    assert re.search(r"valid policy for ministry\s+example-ministry", example.stdout), example.stdout
+    inventory = make_inventory(tmp_path, "ministry: lab", "ministry: lab")
+    (inventory / "hosts.yml").write_text("all:\n  hosts: {}\n")
+    empty = subprocess.run(
+        [str(ROOT / ".venv/bin/ansible-playbook"), "-i", str(inventory), "playbooks/validate.yml"],
+        cwd=ROOT, capture_output=True, text=True, timeout=120, check=False,
+    )
+    assert empty.returncode != 0
+    assert "lists no hosts" in empty.stdout

@@ -131,14 +131,14 @@ def parse(text: str, zones=()) -> ParsedConfig:
         elif words[0] == "object-group" and len(words) >= 3 and words[2].startswith("EO-"):
             current = words[2]
             groups[current] = (words[1], [])
-        elif words[0] == "access-list" and words[1].startswith("EO-IN-"):
+        elif words[0] == "access-list" and len(words) >= 3 and words[1].startswith("EO-IN-"):
             current = None
             if words[2] == "remark":
                 remark[words[1]] = " ".join(words[3:])
             else:
                 name, _, note = remark.get(words[1], " ").partition(" ")
                 acls.setdefault(words[1], []).append((name, note, " ".join(words[3:])))
-        elif words[0] == "access-group" and words[1].startswith("EO-IN-"):
+        elif words[0] == "access-group" and len(words) >= 2 and words[1].startswith("EO-IN-"):
             bound_to[words[1]] = words[-1]
         else:
             current = None
@@ -212,13 +212,17 @@ def _colon_mac(mac: str) -> str:
 
 
 def _address(name: str, body: list[str]) -> Address:
+    """A group's networks; a child line that is no network is left out (the group then reads as different)."""
     nets = []
     for line in body:
         words = line.split()[1:]
-        if words[0] == "host":
-            nets.append(ipaddress.ip_network(words[1]))
-        elif words[0] != "object":
-            nets.append(ipaddress.ip_network("/".join(words[:2]) if len(words) > 1 else words[0]))
+        try:
+            if words[0] == "host":
+                nets.append(ipaddress.ip_network(words[1]))
+            elif words[0] != "object":
+                nets.append(ipaddress.ip_network("/".join(words[:2]) if len(words) > 1 else words[0]))
+        except (ValueError, IndexError):
+            continue
     return Address.of(name, nets)
 
 
@@ -226,10 +230,12 @@ def _service(name: str, body: list[str]) -> Service:
     proto, ports = "", []
     for line in body:
         words = line.split()
-        proto = {v: k for k, v in PROTOCOLS.items()}.get(words[1], words[1])
-        if "eq" in words:
-            port = words[words.index("eq") + 1]
-            ports.append(_port(port))
+        try:
+            proto = {v: k for k, v in PROTOCOLS.items()}.get(words[1], words[1])
+            if "eq" in words:
+                ports.append(_port(words[words.index("eq") + 1]))
+        except (ValueError, IndexError, KeyError):
+            continue
     return Service(proto, tuple(sorted(ports)), name)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-import shlex
+from collections.abc import Iterator
 
 from .common import (
     Address,
@@ -44,8 +44,37 @@ PORTLESS = {"esp": ("IP", "50"), "ah": ("IP", "51"), "gre": ("IP", "47"), "icmp"
             "icmpv6": ("ICMP6", "")}
 
 
+BINDING_NAME_MAX = 35  # FortiOS' limit for an IP/MAC binding entry's name
+TOKEN_RE = re.compile(r'"((?:[^"\\]|\\.)*)"|([^\s"]+)', re.S)
+QUOTED_RE = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
+UNESCAPE_RE = re.compile(r"\\(.)", re.S)
+
+
 def q(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def statements(text: str) -> Iterator[tuple[list[str], str]]:
+    """(words, source text) of each CLI statement, as FortiOS writes them: a double-quoted value may span lines
+    (the PEM certificates under ``config vpn certificate local``) and escapes ``\\"`` and ``\\\\``; an
+    apostrophe is an ordinary character; ``#`` at the start of a statement is a comment.
+    """
+    pending = ""
+    for line in text.splitlines():
+        if not pending and (not line.strip() or line.lstrip().startswith("#")):
+            continue
+        pending = f"{pending}\n{line}" if pending else line
+        if '"' in pending and '"' in QUOTED_RE.sub("", pending):
+            continue  # a quoted value goes on in the next line
+        yield _words(pending), pending.strip()
+        pending = ""
+    if pending:  # an unclosed quote at the end: read what is there rather than fail
+        yield _words(pending), pending.strip()
+
+
+def _words(statement: str) -> list[str]:
+    return [UNESCAPE_RE.sub(r"\1", quoted) if quoted or bare == "" else bare
+            for quoted, bare in TOKEN_RE.findall(statement)]
 
 
 def render(rs: RuleSet) -> str:
@@ -104,7 +133,8 @@ def _bindings(rs: RuleSet) -> list[str]:
 
 
 def _binding_name(b: Binding) -> str:
-    return ("EO-" + b.owner.replace('"', ""))[:35] if b.owner else f"EO-{b.ip}"
+    """Unique by construction (the IP is unique in a policy); the owner fills what the limit leaves."""
+    return f"EO-{b.ip} {b.owner}"[:BINDING_NAME_MAX].rstrip() if b.owner else f"EO-{b.ip}"
 
 
 def _iface(rs: RuleSet, zone: str) -> str:
@@ -161,7 +191,7 @@ def parse(text: str, zones=()) -> ParsedConfig:
     seen: dict[str, object] = {}
     for key, body in tree.get("firewall policy", {}).items():
         if _name_of(key, body).startswith("EO-"):
-            merge_rule(rules, _rule(body, zone_of, seen))
+            merge_rule(rules, _rule(_name_of(key, body), body, zone_of, seen))
     bindings = _parsed_bindings(tree, rules, addresses)
     rs = build_ruleset(ministry, policy_hash, seen.values(), addresses, services, bindings, rules.values())
     return ParsedConfig(PLATFORM, rs, tuple(unmanaged))
@@ -176,11 +206,8 @@ def parse_tree(text: str) -> dict[str, dict[str, dict[str, list[str]]]]:
     tree: dict = {}
     stack: list[str] = []
     entry = edit = None
-    for raw in text.splitlines():
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        verb, *args = shlex.split(line)
+    for words, _ in statements(text):
+        verb, *args = words
         top = len(stack) == 1
         if verb == "config":
             stack.append(" ".join(args))
@@ -188,11 +215,11 @@ def parse_tree(text: str) -> dict[str, dict[str, dict[str, list[str]]]]:
         elif verb == "end" and stack:
             stack.pop()
             entry = edit if len(stack) == 1 else None  # back from a nested block into its entry
-        elif top and verb == "edit":
+        elif top and verb == "edit" and args:
             entry = edit = tree[stack[0]].setdefault(args[0], {})
         elif top and verb == "next":
             entry = edit = None
-        elif top and verb == "set" and entry is not None:
+        elif top and verb == "set" and entry is not None and args:
             entry[args[0]] = args[1:]
     for path in tree:
         if not tree[path][""]:
@@ -203,24 +230,32 @@ def parse_tree(text: str) -> dict[str, dict[str, dict[str, list[str]]]]:
 def _addresses(tree: dict) -> list[Address]:
     prefixes: dict[str, list] = {}
     for key, body in tree.get("firewall address", {}).items():
-        if key.startswith("EO-") and "subnet" in body:
-            net = ipaddress.ip_network("/".join(body["subnet"][:2]))
+        if key.startswith("EO-") and (net := _network("/".join(body.get("subnet", [])[:2]))):
             prefixes.setdefault(re.sub(r"-\d+$", "", key), []).append(net)
     for key, body in tree.get("firewall address6", {}).items():
-        if key.startswith("EO-") and "ip6" in body:
-            prefixes.setdefault(re.sub(r"-6-\d+$", "", key), []).append(ipaddress.ip_network(body["ip6"][0]))
+        if key.startswith("EO-") and (net := _network((body.get("ip6") or [""])[0])):
+            prefixes.setdefault(re.sub(r"-6-\d+$", "", key), []).append(net)
     return [Address.of(n, p) for n, p in prefixes.items()]
+
+
+def _network(text: str):
+    """A device's address value, or None when it is none (what the device holds is then seen as missing)."""
+    try:
+        return ipaddress.ip_network(text, strict=False)
+    except ValueError:
+        return None
 
 
 def _service(name: str, body: dict) -> Service:
     for proto in ("tcp", "udp"):
         if f"{proto}-portrange" in body:
-            return Service(proto, tuple(sorted(int(p.split(":")[0]) for p in body[f"{proto}-portrange"])), name)
+            ports = [p.split(":")[0].split("-")[0] for p in body[f"{proto}-portrange"]]
+            return Service(proto, tuple(sorted(int(p) for p in ports if p.isdigit())), name)
     found = (body.get("protocol", [""])[0], body.get("protocol-number", [""])[0])
     return Service(next((k for k, v in PORTLESS.items() if v == found), "ip"), (), name)
 
 
-def _rule(body: dict, zone_of, seen: dict) -> Rule:
+def _rule(name: str, body: dict, zone_of, seen: dict) -> Rule:
     def zones(key: str) -> tuple[str, ...]:
         found = [zone_of(i) for i in body.get(key, []) if i != "any"]
         seen.update({z.name: z for z in found})
@@ -232,7 +267,7 @@ def _rule(body: dict, zone_of, seen: dict) -> Rule:
 
     control, _, why = body.get("comments", [""])[0].partition(": ")
     services = tuple(sorted(s for s in body.get("service", []) if s != "ALL"))
-    return Rule(body["name"][0], ALLOW if body.get("action") == ["accept"] else DENY, control, why,
+    return Rule(name, ALLOW if body.get("action") == ["accept"] else DENY, control, why,
                 zones("srcintf"), zones("dstintf"), addrs("src"), addrs("dst"), services, (),
                 body.get("logtraffic", ["utm"])[0] != "disable", False, body.get("status") == ["disable"])
 
@@ -246,9 +281,12 @@ def _parsed_bindings(tree: dict, rules: dict[str, Rule], addresses: list[Address
         name = body.get("name", [""])[0]
         if not name.startswith("EO-"):
             continue
-        ip = ipaddress.ip_address(body["ip"][0])
+        try:
+            ip = ipaddress.IPv4Address((body.get("ip") or [""])[0])
+        except ValueError:
+            continue  # not a binding the project wrote: reading it back will show it missing
         zone = next((r.src_zones[0] for r in checks for s in r.sources
                      if s in by_name and by_name[s].contains(ip) and r.src_zones), "")
-        owner = "" if name == f"EO-{ip}" else name[3:]
-        out.append(Binding(str(ip), body["mac"][0].lower(), zone, owner))
+        owner = name[len(f"EO-{ip} "):] if name.startswith(f"EO-{ip} ") else ""
+        out.append(Binding(str(ip), (body.get("mac") or [""])[0].lower(), zone, owner))
     return out

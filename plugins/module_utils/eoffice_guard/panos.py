@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import ipaddress
 import re
-import shlex
 
 from .common import (
     Address,
@@ -46,8 +45,25 @@ BINDING_RE = re.compile(r"^# binding \(not enforced\): (\S+) (\S+) zone (\S+)(?:
 RULES = "rulebase security rules"
 
 
+#: a word of the PAN-OS CLI: a double-quoted name (spaces allowed), a list bracket, or a bare word
+WORD_RE = re.compile(r'"([^"]*)"|([\[\]])|([^\s"\[\]]+)')
+
+
+def tokens(line: str) -> list[str]:
+    """The words of a ``set`` line as the CLI reads them: quotes removed, ``[`` and ``]`` words of their own.
+
+    ``set rulebase security rules "Allow Internet" from trust`` has the rule name ``Allow Internet``.
+    """
+    return [quoted if bare == "" else bare for quoted, bracket, word in WORD_RE.findall(line)
+            for bare in (bracket or word,)]
+
+
 def _w(word: str) -> str:
+    """One word as the CLI must read it back: quoted when it holds a space, a bracket or nothing."""
     return f'"{word}"' if re.search(r'[\s"\[\]]', word) or not word else word
+
+
+quote = _w
 
 
 def _members(names: list[str]) -> str:
@@ -112,23 +128,26 @@ def parse(text: str, zones=()) -> ParsedConfig:
             bindings.append(Binding(m.group(1), m.group(2), zone_of(m.group(3)).name, m.group(4) or ""))
         if not line.startswith("set "):
             continue
-        words = _tokens(line[4:])
+        words = tokens(line[4:])
+        if not words:
+            continue
         kind, name = words[0], words[1] if len(words) > 1 else ""
         if kind == "rulebase" and words[1:3] == ["security", "rules"]:
-            name = words[3]
-            if name.startswith("EO-"):
+            name = words[3] if len(words) > 3 else ""
+            if name.startswith("EO-") and len(words) > 4:
                 bodies.setdefault(name, {})[words[4]] = words[5:]
-            elif name not in unmanaged:
+            elif name and not name.startswith("EO-") and name not in unmanaged:
                 unmanaged.append(name)
         elif not name.startswith("EO-"):
             if kind in ("address", "address-group", "service") and f"{kind} {name}" not in unmanaged:
                 unmanaged.append(f"{kind} {name}")
-        elif kind == "address" and words[2] == "ip-netmask":
-            prefixes[name] = ipaddress.ip_network(words[3])
-        elif kind == "address-group" and words[2] == "static":
+        elif kind == "address" and words[2:3] == ["ip-netmask"] and (net := _network(words[3:4])):
+            prefixes[name] = net
+        elif kind == "address-group" and words[2:3] == ["static"]:
             groups[name] = [w for w in words[3:] if w not in "[]"]
-        elif kind == "service" and len(words) >= 6:
-            services[name] = Service(words[3], tuple(sorted(int(p) for p in words[5].split(","))), name)
+        elif kind == "service" and len(words) >= 6 and words[3] in ("tcp", "udp"):
+            ports = [p for p in words[5].split(",") if p.isdigit()]
+            services[name] = Service(words[3], tuple(sorted(int(p) for p in ports)), name)
     addresses = [Address.of(g, [prefixes[m] for m in members if m in prefixes]) for g, members in groups.items()]
     seen: dict = {}
     rules: dict[str, Rule] = {}
@@ -140,11 +159,12 @@ def parse(text: str, zones=()) -> ParsedConfig:
     return ParsedConfig(PLATFORM, rs, tuple(unmanaged))
 
 
-def _tokens(text: str) -> list[str]:
-    out = []
-    for word in shlex.split(text):
-        out += [w for w in re.split(r"(\[|\])", word) if w] if " " not in word else [word]
-    return out
+def _network(words: list[str]):
+    """An ip-netmask value, or None when the device holds something else (then seen as missing)."""
+    try:
+        return ipaddress.ip_network(words[0], strict=False) if words else None
+    except ValueError:
+        return None
 
 
 def _values(body: dict, key: str) -> list[str]:

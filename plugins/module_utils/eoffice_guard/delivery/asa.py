@@ -10,12 +10,13 @@ import difflib
 from dataclasses import dataclass, field
 
 from ..asa import PORT_NAMES
-from .planning import Plan
+from .planning import Plan, recognisable
 
 PLATFORM = "asa"
 DEVICE_TYPE = "cisco_asa"
 ERROR_PATTERN = r"% Invalid|ERROR:|WARNING: .* duplicate|does not exist"
 FETCH = "show running-config"
+CONFIG_LINE = r"^hostname \S+"  # every ASA running config names its host
 KEEP_REMARK = "entries of {acl} kept below the managed rules"  # an interface takes one access list
 ACL_PREFIX = "EO-IN-"
 
@@ -165,9 +166,14 @@ def text(s: State) -> str:
 
 
 # -- talking to the device -------------------------------------------------------------------------
+def prepare(conn) -> None:
+    """Nothing to set per session: netmiko's ASA driver already turns paging off."""
+
+
 def read(conn, read_timeout: float) -> str:
     conn.enable()
-    return conn.send_command(FETCH, read_timeout=read_timeout)
+    return recognisable(conn.send_command(FETCH, read_timeout=read_timeout), CONFIG_LINE, PLATFORM,
+                        "`hostname` line")
 
 
 def begin(conn) -> None:

@@ -6,21 +6,23 @@ means pushing the inverse delta.
 
 from __future__ import annotations
 
-import shlex
 from dataclasses import dataclass, field
 
-from .planning import Plan, moves
+from ..fortios import q, statements
+from .planning import Plan, UnreadableConfig, moves, recognisable
 
 PLATFORM = "fortios"
 DEVICE_TYPE = "fortinet"
 ERROR_PATTERN = r"Command fail|command parse error|entry not found|Unknown action"
 FETCH = "show"
+CONFIG_LINE = r"^config [a-z]"  # what every FortiOS `show` holds: a top-level config block
 #: tables whose EO- entries the project owns, in the order they are created (what uses an entry comes later)
 OWNED = ("firewall address", "firewall address6", "firewall addrgrp", "firewall service custom",
          "firewall ipmacbinding table", "firewall policy")
 #: settings the project owns inside entries it does not own (ipmac on an interface, the binding switches)
 SHARED = ("system interface", "firewall ipmacbinding setting")
 NAMED_BY_SETTING = ("firewall policy", "firewall ipmacbinding table")  # key is an id; `name` says who owns it
+BINDINGS = "firewall ipmacbinding table"  # one entry per IP: compared by IP, never by (cut) name
 IGNORED = {"uuid"}  # the device adds these
 #: values FortiOS leaves out of ``show``: a setting absent on the device has its default
 DEFAULTS = {
@@ -59,11 +61,8 @@ def read_tree(text: str) -> dict[str, dict[str, Entry]]:
     """Top-level table -> edit key -> Entry (settings of nested blocks are left out)."""
     tree: dict[str, dict[str, Entry]] = {}
     depth, table, key = 0, "", None
-    for raw in text.splitlines():
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        verb, *args = shlex.split(line)
+    for words, line in statements(text):
+        verb, *args = words
         if verb == "config":
             depth += 1
             if depth == 1:
@@ -71,12 +70,12 @@ def read_tree(text: str) -> dict[str, dict[str, Entry]]:
                 tree.setdefault(table, {}).setdefault("", Entry(""))
         elif verb == "end":
             depth -= 1
-        elif depth == 1 and verb == "edit":
+        elif depth == 1 and verb == "edit" and args:
             key = args[0]
             tree[table].setdefault(key, Entry(key))
         elif depth == 1 and verb == "next":
             key = None
-        elif depth == 1 and verb == "set" and key is not None:
+        elif depth == 1 and verb == "set" and key is not None and args:
             tree[table][key].settings[args[0]] = (tuple(args[1:]), line)
     return tree
 
@@ -87,13 +86,30 @@ def owner(table: str, entry: Entry) -> str:
     return entry.key
 
 
-def state(text: str, shared_scope: dict[str, dict[str, set[str]]]) -> State:
+def managed(table: str, entries: dict[str, Entry]) -> dict[str, Entry]:
+    """The entries of ``table`` the project owns (EO- names), keyed by what identifies them.
+
+    Bindings are keyed by their IP: FortiOS cuts names at 35 characters, so two owners that start alike
+    must never become one entry. A second EO- entry for the same IP stays distinct, so it is deleted.
+    """
+    out: dict[str, Entry] = {}
+    for key, entry in entries.items():
+        if not key or not owner(table, entry).startswith("EO-"):
+            continue
+        ident = owner(table, entry)
+        if table == BINDINGS:
+            ident = "ip " + (entry.settings.get("ip", (("?",), ""))[0] or ("?",))[0]
+            ident = ident if ident not in out else f"{ident} (entry {key})"
+        out[ident] = entry
+    return out
+
+
+def state(text: str, shared_scope: dict[str, dict[str, list[str]]]) -> State:
     """The managed slice of ``text``; ``shared_scope``: table -> key -> settings we own in others' entries."""
     tree = read_tree(text)
     out = State()
     for table in OWNED:
-        out.tables[table] = {owner(table, e): e for k, e in tree.get(table, {}).items()
-                             if k and owner(table, e).startswith("EO-")}
+        out.tables[table] = managed(table, tree.get(table, {}))
     for table in SHARED:
         found = tree.get(table, {})
         out.tables[table] = {}
@@ -106,9 +122,10 @@ def state(text: str, shared_scope: dict[str, dict[str, set[str]]]) -> State:
     return out
 
 
-def shared_scope(intended_text: str) -> dict[str, dict[str, set[str]]]:
+def shared_scope(intended_text: str) -> dict[str, dict[str, list[str]]]:
+    """Settings we own in others' entries, in the intended text's order (a plan must not vary by run)."""
     tree = read_tree(intended_text)
-    return {t: {k: set(e.settings) for k, e in tree.get(t, {}).items() if e.settings} for t in SHARED}
+    return {t: {k: list(e.settings) for k, e in tree.get(t, {}).items() if e.settings} for t in SHARED}
 
 
 def current(running_text: str, intended_text: str) -> State:
@@ -121,14 +138,15 @@ def target(intended_text: str, running_text: str) -> State:
     scope = shared_scope(intended_text)
     want = state(intended_text, scope)
     have = state(running_text, scope)
-    taken = {e.key for e in read_tree(running_text).get("firewall policy", {}).values() if e.key}
+    running = read_tree(running_text)
     for table in NAMED_BY_SETTING:
+        taken = {e.key for e in running.get(table, {}).values() if e.key}
         for name, entry in want.tables[table].items():
             if name in have.tables[table]:
                 entry.key = have.tables[table][name].key
-            elif table == "firewall policy" and entry.key in taken:
-                entry.key = str(max(int(k) for k in taken if k.isdigit()) + 1)
-                taken.add(entry.key)
+            elif entry.key in taken:  # the id holds another entry: an ``edit`` would change that one
+                entry.key = str(max([int(k) for k in taken if k.isdigit()] + [int(entry.key)]) + 1)
+            taken.add(entry.key)
     managed = list(want.order)
     want.order = managed + [n for n in have.order if n not in set(managed)]
     want.ids = {**have.ids, **{n: e.key for n, e in want.tables["firewall policy"].items()}}
@@ -201,12 +219,21 @@ def _wrap(key: str, body: list[str]) -> list[str]:
 
 
 def _q(key: str) -> str:
-    return key if key.isdigit() else f'"{key}"'
+    """A device's edit key in a command: quoted as FortiOS reads it, and never spanning lines."""
+    if any(ord(c) < 32 for c in key):
+        raise UnreadableConfig(f"fortios: the entry {key[:40]!r} has a control character in its name; "
+                               "rename it on the device before the project changes that table")
+    return key if key.isdigit() else q(key)
 
 
 # -- talking to the device -------------------------------------------------------------------------
+def prepare(conn) -> None:
+    """Nothing to set per session: FortiOS ``show`` prints the CLI format."""
+
+
 def read(conn, read_timeout: float) -> str:
-    return conn.send_command(FETCH, read_timeout=read_timeout)
+    return recognisable(conn.send_command(FETCH, read_timeout=read_timeout), CONFIG_LINE, PLATFORM,
+                        "`config` block")
 
 
 def begin(conn) -> None:

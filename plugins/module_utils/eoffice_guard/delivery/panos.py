@@ -7,15 +7,21 @@ config`` undoes them, which is how a failed push is rolled back.
 from __future__ import annotations
 
 import re
-import shlex
 from dataclasses import dataclass, field
 
-from .planning import Plan, moves
+from ..panos import quote, tokens
+from .planning import Plan, moves, recognisable
 
 PLATFORM = "panos"
 DEVICE_TYPE = "paloalto_panos"
-ERROR_PATTERN = r"Invalid syntax|Unknown command|Server error|Validation Error|Commit failed"
+# every error line the CLI prints stops the push: netmiko reads the answer of each command against this
+ERROR_PATTERN = (r"(?im)^\s*(Invalid syntax|Unknown command|Server error|Validation Error|Commit failed"
+                 r"|Move failed|Delete failed|Rename failed|Entry not found|Error:|.*is not a valid reference"
+                 r"|.*is an invalid|.*failed to|.*cannot be deleted because of references|.*doesn't exist)")
 FETCH = "show config running"
+CONFIG_LINE = r"^set [a-z]"  # in the `set` output format every line of a config is one
+#: a real PAN-OS prints its hierarchical (brace) format unless the session asks for ``set`` lines
+OUTPUT_FORMAT = "set cli config-output-format set"
 RULES = "rulebase security rules"
 KINDS = ("address", "address-group", "service", RULES)  # creation order: what a rule uses comes first
 SCALARS = {"action", "log-end", "description", "ip-netmask"}  # `set` replaces them; lists grow, so delete first
@@ -35,17 +41,25 @@ class State:
 
 
 def _split(line: str) -> tuple[str, str, str, tuple[str, ...]] | None:
-    """(kind, path, attribute, values) of a ``set`` line, or None when it is not an object line."""
-    words = [w for w in shlex.split(line) if w not in "[]"]
+    """(kind, name, attribute, values) of a ``set`` line, or None when it is not an object line.
+
+    The name is one CLI word, quotes removed: ``"Legacy EO-exception"`` is one name, not ours.
+    """
+    words = [w for w in tokens(line) if w not in "[]"]
     if len(words) < 4 or words[0] != "set":
         return None
     if words[1:4] == RULES.split():
         if len(words) < 6:
             return None
-        return RULES, f"{RULES} {words[4]}", words[5], tuple(words[6:])
+        return RULES, words[4], words[5], tuple(words[6:])
     if words[1] in KINDS:
-        return words[1], f"{words[1]} {words[2]}", words[3], tuple(words[4:])
+        return words[1], words[2], words[3], tuple(words[4:])
     return None
+
+
+def path_of(kind: str, name: str) -> str:
+    """An object's path as a command names it, its name quoted as the CLI needs."""
+    return f"{kind} {quote(name)}"
 
 
 def state(text: str) -> State:
@@ -55,12 +69,11 @@ def state(text: str) -> State:
         parts = _split(line) if line.startswith("set ") else None
         if parts is None:
             continue
-        kind, path, attr, values = parts
-        name = path.split()[-1]
+        kind, name, attr, values = parts
         if kind == RULES and name not in out.order:
             out.order.append(name)
-        if name.startswith("EO-"):
-            out.objects.setdefault(path, {})[attr] = (values, line)
+        if name.startswith("EO-") and "\n" not in name:
+            out.objects.setdefault(path_of(kind, name), {})[attr] = (values, line)
     return out
 
 
@@ -96,7 +109,7 @@ def plan(have: State, want: State) -> Plan:
                 out.commands += body
     current = [n for n in have.order if n in set(want.order)] + [n for n in want.order if n not in have.order]
     for m in moves(current, [n for n in want.order if n.startswith("EO-")]):
-        out.commands.append(f"move {RULES} {m.name} {m.where}" + (f" {m.anchor}" if m.anchor else ""))
+        out.commands.append(f"move {RULES} {quote(m.name)} {m.where}" + (f" {quote(m.anchor)}" if m.anchor else ""))
         out.summary.append(f"move rule {m.name} {m.where} {m.anchor}")
     for kind in reversed(KINDS):  # rules first: they use the objects
         for path in have.objects:
@@ -113,7 +126,7 @@ def _kind(path: str) -> str:
 def text(s: State) -> str:
     lines = [line for path, attrs in s.objects.items() if _kind(path) != RULES for _, line in attrs.values()]
     for name in s.order:
-        lines += [line for _, line in s.objects.get(f"{RULES} {name}", {}).values()]
+        lines += [line for _, line in s.objects.get(path_of(RULES, name), {}).values()]
     return "\n".join(lines) + "\n" if lines else ""
 
 
@@ -128,10 +141,17 @@ def _config_prompt(conn) -> str:
     return re.escape(conn.base_prompt) + r"#"
 
 
+def prepare(conn) -> None:
+    """Every session reads ``set`` lines: the brace format would read as a config without rules."""
+    conn.send_command(OUTPUT_FORMAT)
+
+
 def read(conn, read_timeout: float) -> str:
     if _in_config(conn):
-        return conn.send_command("run " + FETCH, expect_string=_config_prompt(conn), read_timeout=read_timeout)
-    return conn.send_command(FETCH, read_timeout=read_timeout)
+        text = conn.send_command("run " + FETCH, expect_string=_config_prompt(conn), read_timeout=read_timeout)
+    else:
+        text = conn.send_command(FETCH, read_timeout=read_timeout)
+    return recognisable(text, CONFIG_LINE, PLATFORM, "`set` line (is the output format `set`?)")
 
 
 def begin(conn) -> None:
@@ -182,7 +202,7 @@ def open_rules(running_text: str) -> list:
     for raw in running_text.splitlines():
         parts = _split(raw.strip()) if raw.strip().startswith("set ") else None
         if parts and parts[0] == RULES:
-            rules.setdefault(parts[1].split()[-1], {})[parts[2]] = parts[3]
+            rules.setdefault(parts[1], {})[parts[2]] = parts[3]
     out = []
     for name, attrs in rules.items():
         if name.startswith("EO-"):

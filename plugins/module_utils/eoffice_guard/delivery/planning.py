@@ -2,7 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+
+
+class UnreadableConfig(RuntimeError):
+    """A read that holds no recognisable configuration: never planned on, never taken as verified."""
+
+
+def recognisable(text: str, pattern: str, platform: str, what: str) -> str:
+    """``text`` when a line matches ``pattern``; an empty or foreign answer is an error, not an empty config."""
+    if not re.search(pattern, text, re.M):
+        first = next((line.strip() for line in text.splitlines() if line.strip()), "nothing")
+        raise UnreadableConfig(f"{platform}: the running config read back has no {what} (it begins with "
+                               f"{first[:80]!r}); nothing is planned or verified on an unreadable config")
+    return text
 
 
 @dataclass(frozen=True)

@@ -8,15 +8,21 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import difflib
+import hashlib
 import os
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import hostkeys
 from .drivers import driver
 
 RECOVERY_TIMEOUT = 120.0  # generous: a slow device must not turn an undo into a second failure
+
+
+DEFAULT_KNOWN_HOSTS = "~/.ssh/known_hosts"
 
 
 @dataclass(frozen=True)
@@ -24,14 +30,16 @@ class Device:
     host: str
     port: int
     username: str
-    password: str
+    password: str = field(repr=False)
     platform: str
-    secret: str = ""
+    secret: str = field(default="", repr=False)
     conn_timeout: float = 15.0
+    known_hosts: str = DEFAULT_KNOWN_HOSTS
 
     def params(self) -> dict:
         out = {"device_type": driver(self.platform).DEVICE_TYPE, "host": self.host, "port": self.port,
-               "username": self.username, "password": self.password, "conn_timeout": self.conn_timeout}
+               "username": self.username, "password": self.password, "conn_timeout": self.conn_timeout,
+               **hostkeys.netmiko_params(self.known_hosts)}
         return out | ({"secret": self.secret} if self.secret else {})
 
 
@@ -47,6 +55,14 @@ class Outcome:
     findings: list[str] = field(default_factory=list)  # the ministry's own rules that defeat the policy
 
 
+class PlanChanged(RuntimeError):
+    """The device changed between approval and apply: the plan now differs from the approved one."""
+
+
+def plan_hash(commands: list[str]) -> str:
+    return hashlib.sha256("\n".join(commands).encode()).hexdigest()
+
+
 class DeliveryError(RuntimeError):
     def __init__(self, message: str, backup: str = "", state: str = "unknown"):
         super().__init__(message)
@@ -57,8 +73,10 @@ class DeliveryError(RuntimeError):
 def connected(device: Device):
     from netmiko import ConnectHandler  # only where a device is reached: planning code needs no netmiko
 
+    hostkeys.check(device.host, device.port, device.known_hosts, device.conn_timeout)
     conn = ConnectHandler(**device.params())
     try:
+        driver(device.platform).prepare(conn)
         yield conn
     finally:
         with contextlib.suppress(OSError):  # the device may have closed the session already
@@ -72,12 +90,13 @@ def plan_only(drv, running: str, intended: str):
 
 def deliver(device: Device, intended: str, *, check: bool, backup_dir: Path | None, name: str, ministry: str,
             timeout: float = 60.0, commit_timeout: float = 120.0, commit_wait: float = RECOVERY_TIMEOUT,
-            guard=None, review=None) -> Outcome:
+            guard=None, review=None, approved: list[str] | None = None) -> Outcome:
     """Bring the managed section of ``device`` to ``intended``; raises DeliveryError after undoing a failure.
 
     ``guard(after_text)`` may raise to refuse a change (anti-lockout) before anything is sent.
     ``review(running_text)`` returns findings about the rules the project does not own.
     ``commit_wait``: how long a commit that outlived ``commit_timeout`` may still take on the device.
+    ``approved``: the commands a reviewer approved; a plan that differs now is refused before any change.
     """
     drv = driver(device.platform)
     with connected(device) as conn:
@@ -87,6 +106,8 @@ def deliver(device: Device, intended: str, *, check: bool, backup_dir: Path | No
         outcome.findings = review(running) if review is not None else []
         if plan.empty or check:
             return outcome
+        if approved is not None and plan.commands != approved:
+            raise PlanChanged(_plan_change(approved, plan.commands))
         if guard is not None:
             guard(outcome.after)
         drv.begin(conn)  # may refuse (PAN-OS: somebody else's uncommitted changes): nothing sent yet
@@ -152,6 +173,13 @@ def recover(device: Device, before: str, intended: str, phase: str, err: Excepti
               else "no rollback command was needed (an uncommitted candidate was discarded)")
     return DeliveryError(f"{what}; {undone}: the managed section is as before the change (verified){kept}",
                          backup, "before")
+
+
+def _plan_change(approved: list[str], now: list[str]) -> str:
+    diff = difflib.unified_diff(approved, now, "approved plan", "plan now", lineterm="", n=1)
+    return (f"the device changed after the plan was approved (approved plan sha256 {plan_hash(approved)[:12]}, "
+            f"plan now {plan_hash(now)[:12]}); nothing was sent. Review the new plan and run again:\n"
+            + "\n".join(diff))
 
 
 def _first_line(err: Exception) -> str:
