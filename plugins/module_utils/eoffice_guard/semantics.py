@@ -25,7 +25,7 @@ NOT_PUBLIC = tuple(ipaddress.ip_network(n) for n in (
     "::/128", "::1/128", "fc00::/7", "fe80::/10", "ff00::/8"))
 #: the most public address space one list may cover in total (docs/policy.md): one /24, one /48
 PUBLIC_LIMIT = {4: 2 ** 8, 6: 2 ** 80}
-PUBLIC_LIMIT_TEXT = "256 IPv4 addresses (one /24) and one IPv6 /48"
+PUBLIC_LIMIT_TEXT = {4: "256 public IPv4 addresses (one /24)", 6: "one public IPv6 /48"}
 
 
 def check_semantics(c: Checker, policy: Policy, today: datetime.date) -> None:
@@ -141,10 +141,11 @@ def _public_space(c: Checker, policy: Policy) -> None:
         for version in (4, 6):
             public = public_addresses([p for p in nets if p.version == version])
             if public > PUBLIC_LIMIT[version]:
-                c.error(f"{P}.{key}", f"together the networks of this list cover {public} public IPv{version} "
-                                      f"addresses, more than the {PUBLIC_LIMIT_TEXT} allowed: that is a path "
-                                      "to the internet (EO-NET-1); name the internal destinations or the few "
-                                      "public hosts instead")
+                size = f"{public} public IPv4 addresses" if version == 4 else \
+                    f"a public IPv6 space of /{128 - (public.bit_length() - 1)} or more"
+                c.error(f"{P}.{key}", f"together the networks of this list cover {size}, more than the "
+                                      f"{PUBLIC_LIMIT_TEXT[version]} allowed: that is a path to the internet "
+                                      "(EO-NET-1); name the internal destinations or the few public hosts instead")
 
 
 def public_addresses(prefixes) -> int:
