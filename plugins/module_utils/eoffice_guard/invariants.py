@@ -12,7 +12,6 @@ holds the policy's bindings, so there it is the policy's registered MAC.
 
 from __future__ import annotations
 
-import ipaddress
 from dataclasses import dataclass, field
 
 from .flow import UNMANAGED, Flow, Verdict
@@ -30,6 +29,7 @@ from .packetspace import (
     intersect,
     iv_and,
     iv_sub,
+    iv_union,
     prefix_intervals,
     subtract_all,
 )
@@ -214,11 +214,11 @@ class _Claims:
         """Who may reach e-Office from ``zone``: its listed devices when it has bindings, else its networks."""
         if (zone, fam) not in self._approved:
             if zone in self.bound:
-                ips = [ipaddress.ip_network(b.ip) for b in self.p.device_bindings if b.zone == zone]
+                self._approved[zone, fam] = iv_union((int(b.ip), int(b.ip)) for b in self.p.device_bindings
+                                                     if b.zone == zone and b.ip.version == fam)
             else:
-                ips = [x for r in self.p.approved_networks if r.zone == zone
-                       for x in self.p.network(r.network).prefixes]
-            self._approved[zone, fam] = prefix_intervals(ips, fam)
+                self._approved[zone, fam] = prefix_intervals([x for r in self.p.approved_networks if r.zone == zone
+                                                              for x in self.p.network(r.network).prefixes], fam)
         return self._approved[zone, fam]
 
     def vpn_regions(self):

@@ -46,6 +46,14 @@ class Box(NamedTuple):
 
 # -- interval sets: sorted, disjoint, inclusive (lo, hi) pairs ------------------------------------
 def iv_and(a: Intervals, b: Intervals) -> Intervals:
+    if a is b:
+        return a
+    if not a or not b or a[-1][1] < b[0][0] or b[-1][1] < a[0][0]:
+        return ()
+    if len(b) == 1 and b[0][0] <= a[0][0] and a[-1][1] <= b[0][1]:  # b holds all of a: the usual case
+        return a
+    if len(a) == 1 and a[0][0] <= b[0][0] and b[-1][1] <= a[0][1]:
+        return b
     out, i, j = [], 0, 0
     while i < len(a) and j < len(b):
         lo, hi = max(a[i][0], b[j][0]), min(a[i][1], b[j][1])
@@ -166,9 +174,13 @@ class Space:
         self.all_apps = (1 << len(self.apps)) - 1
         self.all_svc: Intervals = ((0, len(self.protocols) * PORTS - 1),)
         self._addr: dict[tuple[str, int], Intervals] = {}
+        self._hints: dict[tuple[tuple[str, ...], int], list[int]] = {}
         self.macs: dict[str, set[str]] = {}  # bound IP -> its listed MACs
+        self._bound: list[tuple[str, int, int]] = []  # (zone, family, address) of every binding
         for b in rs.bindings:
-            self.macs.setdefault(str(ipaddress.ip_address(b.ip)), set()).add(b.mac.lower())
+            ip = ipaddress.ip_address(b.ip)
+            self.macs.setdefault(str(ip), set()).add(b.mac.lower())
+            self._bound.append((b.zone, ip.version, int(ip)))
         self.bound_all = {v: self.bound_in((), v) for v in (4, 6)}
         self.rules = [(rule, tuple(self.rule_boxes(rule))) for rule in rs.rules]
 
@@ -203,8 +215,7 @@ class Space:
 
     def bound_in(self, zones: tuple[str, ...], family: int) -> Intervals:
         """The bound IPs listed for ``zones`` (any zone when empty)."""
-        ips = (ipaddress.ip_address(b.ip) for b in self.rs.bindings if not zones or b.zone in zones)
-        return iv_union((int(ip), int(ip)) for ip in ips if ip.version == family)
+        return iv_union((ip, ip) for zone, fam, ip in self._bound if fam == family and (not zones or zone in zones))
 
     def box(self, family: int, src_zones=None, dst_zones=None, src: Intervals | None = None,
             dst: Intervals | None = None, svc: Intervals | None = None, apps=None, device: int = NO,
@@ -263,7 +274,8 @@ class Space:
             return None
         hints = hints or Hints()
         fam = box.family
-        src = _pick(box.src, [int(ipaddress.ip_address(a)) for a in hints.addresses if _family(a) == fam])
+        preferred = self._hinted(hints.addresses, fam)
+        src = _pick(box.src, preferred)
         src_text = address_text(fam, src)
         mac = None
         listed = self.macs.get(src_text)
@@ -276,11 +288,16 @@ class Space:
                               if p in self.protocols])
         protocol = self.protocols[svc // PORTS]
         device = box.device == YES
-        dst = _pick(box.dst, [v for a in hints.addresses if _family(a) == fam
-                              if (v := int(ipaddress.ip_address(a))) != src])
+        dst = _pick(box.dst, [v for v in preferred if v != src])
         return Flow(src_text, address_text(fam, dst), protocol, svc % PORTS if protocol in PORT_PROTOCOLS else None,
                     mac, self.apps[_lowest_bit(box.apps)], self._zone(box.src_zones, hints.zones),
                     None if device else self._zone(box.dst_zones, hints.zones), device)
+
+    def _hinted(self, addresses: tuple[str, ...], family: int) -> list[int]:
+        key = (addresses, family)
+        if key not in self._hints:
+            self._hints[key] = [int(ipaddress.ip_address(a)) for a in addresses if _family(a) == family]
+        return self._hints[key]
 
     def _zone(self, mask: int, preferred: tuple[str, ...]) -> str:
         return next((z for z in preferred if self.zone_bit.get(z, 0) & mask), None) or \
