@@ -131,17 +131,14 @@ def forbidden_packet(policy: Policy, platform: str, ruleset: RuleSet, src_zones,
     """A packet between those zones (None: any) that a "deny" invariant forbids, with the invariant."""
     space = Space(ruleset, (z.name for z in policy.zones))
     hints = _hints(policy)
-    for fam in (4, 6):
-        where = space.box(fam, src_zones, dst_zones)
-        if where is None:
+    between = {fam: space.box(fam, src_zones, dst_zones) for fam in FAMILIES}
+    for claim in claims(policy, platform, space):
+        if claim.expected != "deny":
             continue
-        for claim in claims(policy, platform, space):
-            if claim.expected != "deny":
-                continue
-            for box in claim.boxes:
-                hit = space.real(box) and intersect(box, where)
-                if hit and (flow := space.witness(hit, hints)) is not None:
-                    return claim, flow
+        for box in claim.boxes:
+            hit = between[box.family] and intersect(box, between[box.family])
+            if hit and (flow := space.witness(hit, hints)) is not None:
+                return claim, flow
     return None
 
 

@@ -130,7 +130,7 @@ def intersect(a: Box, b: Box) -> Box | None:
 
 
 _MASKS = ("device", "src_zones", "dst_zones", "apps", "mac")
-_RANGES = ("svc", "src", "dst")
+_RANGES = ("src", "dst", "svc")  # addresses first: the first part left keeps every service
 
 
 def subtract(a: Box, b: Box) -> list[Box]:
