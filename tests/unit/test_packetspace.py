@@ -101,7 +101,9 @@ class RandomFlows:
         self.zones = [z.name for z in policy.zones]
         self.prefixes = [p for n in policy.networks for p in n.prefixes]
         self.bindings = {str(b.ip): b.mac for b in policy.device_bindings}
-        self.hosts = [*self.bindings, *(str(v.peer) for v in policy.approved_vpns)]
+        hosts = [*self.bindings, *(str(v.peer) for v in policy.approved_vpns)]
+        self.by_family = {v: ([p for p in self.prefixes if p.version == v],
+                              [h for h in hosts if ipaddress.ip_address(h).version == v]) for v in (4, 6)}
         self.ports = sorted({p for s in policy.eoffice_services for p in s.ports}
                             | {p for m in policy.management for s in m.services for p in s.ports}
                             | {p for e in policy.eoffice_egress for s in e.services for p in s.ports}
@@ -109,8 +111,7 @@ class RandomFlows:
 
     def address(self, family: int) -> str:
         r, rng = self.rng.random(), self.rng
-        same = [p for p in self.prefixes if p.version == family]
-        hosts = [h for h in self.hosts if ipaddress.ip_address(h).version == family]
+        same, hosts = self.by_family[family]
         if r < 0.3 and hosts:
             return rng.choice(hosts)
         if r < 0.8 and same:
