@@ -244,11 +244,14 @@ small_sets = st.lists(st.tuples(st.integers(0, 40), st.integers(0, 8)), max_size
     lambda pairs: iv_union((lo, lo + n) for lo, n in pairs))
 
 
+many_sets = st.lists(st.integers(0, 200), max_size=40).map(lambda values: iv_union((v, v) for v in values))
+
+
 def points(ivs) -> set[int]:
     return {v for lo, hi in ivs for v in range(lo, hi + 1)}
 
 
-@given(small_sets, small_sets)
+@given(st.one_of(small_sets, many_sets), st.one_of(small_sets, many_sets))
 def test_interval_sets_behave_as_sets(a, b):
     assert points(iv_and(a, b)) == points(a) & points(b)
     assert points(iv_sub(a, b)) == points(a) - points(b)

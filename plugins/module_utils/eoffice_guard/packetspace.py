@@ -12,7 +12,9 @@ region is: intersect with the rule (decided by it), subtract the rule (left for 
 
 from __future__ import annotations
 
+import bisect
 import ipaddress
+import math
 from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
@@ -54,6 +56,10 @@ def iv_and(a: Intervals, b: Intervals) -> Intervals:
         return a
     if len(a) == 1 and a[0][0] <= b[0][0] and b[-1][1] <= a[0][1]:
         return b
+    if len(a) > len(b):
+        a, b = b, a
+    if len(b) > 8 * len(a):  # a few intervals against many (one network against the bound IPs): look up
+        return _and_by_lookup(a, b)
     out, i, j = [], 0, 0
     while i < len(a) and j < len(b):
         lo, hi = max(a[i][0], b[j][0]), min(a[i][1], b[j][1])
@@ -63,6 +69,17 @@ def iv_and(a: Intervals, b: Intervals) -> Intervals:
             i += 1
         else:
             j += 1
+    return tuple(out)
+
+
+def _and_by_lookup(small: Intervals, large: Intervals) -> Intervals:
+    out = []
+    for lo, hi in small:
+        k = max(bisect.bisect_right(large, (lo, math.inf)) - 1, 0)
+        while k < len(large) and large[k][0] <= hi:
+            if large[k][1] >= lo:
+                out.append((max(lo, large[k][0]), min(hi, large[k][1])))
+            k += 1
     return tuple(out)
 
 
