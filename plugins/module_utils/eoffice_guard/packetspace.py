@@ -190,7 +190,7 @@ class Space:
         self.app_bit = {a: 1 << i for i, a in enumerate(self.apps)}
         self.all_apps = (1 << len(self.apps)) - 1
         self.all_svc: Intervals = ((0, len(self.protocols) * PORTS - 1),)
-        self._addr: dict[tuple[str, int], Intervals] = {}
+        self._addr: dict[tuple[tuple[str, ...], int], Intervals] = {}
         self._hints: dict[tuple[tuple[str, ...], int], list[int]] = {}
         self.macs: dict[str, set[str]] = {}  # bound IP -> its listed MACs
         self._bound: list[tuple[str, int, int]] = []  # (zone, family, address) of every binding
@@ -225,7 +225,7 @@ class Space:
         """Address objects of the rule set as intervals of one family; no names: the whole family."""
         if not names:
             return full(family)
-        key = (",".join(names), family)
+        key = (names, family)
         if key not in self._addr:
             self._addr[key] = prefix_intervals([p for n in names for p in self.rs.address(n).prefixes], family)
         return self._addr[key]
