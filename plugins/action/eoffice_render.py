@@ -69,7 +69,7 @@ class ActionModule(ActionBase):
         result.update(changed=any(f["changed"] for f in files), files=files, policy_hash=policy.content_hash,
                       invariants=len(compiled.invariants),
                       msg=f"{host}: {compiled.platform} rules for {policy.ministry}, "
-                          f"{len(compiled.invariants)} invariant flows hold")
+                          f"{len(compiled.invariants)} invariant regions hold for every packet")
         if diffs:
             result["diff"] = diffs
         return result

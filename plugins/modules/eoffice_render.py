@@ -60,7 +60,7 @@ policy_hash:
   returned: always
   type: str
 invariants:
-  description: How many advisory invariant flows were checked (all passed, or the task failed).
+  description: How many advisory invariant regions were proven for every packet (all held, or the task failed).
   returned: always
   type: int
 """

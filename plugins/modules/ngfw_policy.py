@@ -156,12 +156,16 @@ managed_rules:
   type: list
   elements: str
 invariants:
-  description: With O(state=gathered), every advisory invariant flow and its verdict on the running config.
+  description:
+    - With O(state=gathered), every advisory invariant, proven over all packets of its region, on the
+      running config, with an example packet (or the witness packet that breaks it) and its verdict.
   returned: when state is gathered
   type: list
   elements: str
 broken:
-  description: With O(state=gathered), the invariant flows the running config breaks (empty when compliant).
+  description:
+    - With O(state=gathered), the invariants the running config breaks, each with a witness packet and
+      the rule that decides it (empty when compliant).
   returned: when state is gathered
   type: list
   elements: str

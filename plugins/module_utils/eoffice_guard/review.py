@@ -28,7 +28,7 @@ def review_markdown(policy: Policy, compiled: Compiled, host: str) -> str:
                      f"{'the firewall itself' if rule.to_device else _side(rs, rule.dst_zones, rule.destinations)} | "
                      f"{_what(rs, rule)} | {action} | {rule.why} ({rule.control}) |")
     lines += ["", "## Limits on this platform", "", *(f"- {limit}" for limit in vendor(platform).LIMITS)]
-    lines += ["", "## Advisory invariants", "", "| invariant | control | flows checked | result |",
+    lines += ["", "## Advisory invariants", "", "| invariant | control | regions proven for every packet | result |",
               "| --- | --- | --- | --- |"]
     counts = Counter((r.invariant, r.control) for r in compiled.invariants)
     broken = Counter((r.invariant, r.control) for r in compiled.invariants if not r.ok)

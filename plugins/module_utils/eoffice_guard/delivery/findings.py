@@ -2,14 +2,15 @@
 
 Only rules the device evaluates before the managed ones matter, and only those that match any source,
 destination and service are judged (an old any-any allow); rules naming the ministry's own objects
-are not resolved here.
+are not resolved here. The packet named is one of the region a "deny" invariant covers, between the
+rule's zones (``invariants.forbidden_packet``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..invariants import check_invariants
+from ..invariants import forbidden_packet
 from ..registry import parse
 from .drivers import driver
 
@@ -24,20 +25,20 @@ class OpenRule:
 
 
 def findings(policy, platform: str, running: str) -> list[str]:
-    forbidden = [r for r in check_invariants(policy, parse(platform, "", policy.zones), platform)
-                 if r.expected == "deny" and not r.flow.to_device]
+    """One line per open rule that lets through a packet an advisory "deny" invariant forbids, naming the packet."""
+    empty = parse(platform, "", policy.zones).ruleset  # the open rule decides before any managed rule
     zone_of = {z.interface(platform): z.name for z in policy.zones if platform in dict(z.interfaces)}
     out = []
     for rule in driver(platform).open_rules(running):
-        for result in forbidden:
-            flow = result.flow
-            if _zones_match(rule.src_interfaces, flow.src_zone, zone_of) and \
-                    _zones_match(rule.dst_interfaces, flow.dst_zone, zone_of):
-                out.append(f"unmanaged rule {rule.name} (allow any to any, evaluated before the managed rules) "
-                           f"lets through {flow}, which the advisory forbids ({result.control}: {result.invariant})")
-                break  # one flow names the problem; the rule defeats the others alike
+        found = forbidden_packet(policy, platform, empty, _zones(rule.src_interfaces, zone_of),
+                                 _zones(rule.dst_interfaces, zone_of))
+        if found is not None:
+            claim, flow = found
+            out.append(f"unmanaged rule {rule.name} (allow any to any, evaluated before the managed rules) "
+                       f"lets through {flow}, which the advisory forbids ({claim.control}: {claim.invariant})")
     return out
 
 
-def _zones_match(interfaces: tuple[str, ...], zone: str | None, zone_of: dict[str, str]) -> bool:
-    return not interfaces or zone is None or zone in {zone_of.get(i, i) for i in interfaces}
+def _zones(interfaces: tuple[str, ...], zone_of: dict[str, str]) -> list[str] | None:
+    """The zones an open rule's interfaces stand for; None (every zone) when it names none."""
+    return [zone_of.get(i, i) for i in interfaces] if interfaces else None

@@ -15,8 +15,7 @@ def management_guard(policy, platform: str):
 
     def guard(after_text: str) -> None:
         parsed = parse(platform, after_text, policy.zones)
-        denied = [r for r in check_invariants(policy, parsed, platform)
-                  if r.invariant.startswith("management") and not r.ok]
+        denied = [r for r in check_invariants(policy, parsed, platform, only="management") if not r.ok]
         if denied:
             raise Lockout("refused: after this change management would be locked out: "
                           + "; ".join(str(r) for r in denied) + "; nothing was sent")
