@@ -70,8 +70,9 @@ def test_a_single_packet_hole_is_found_with_its_packet_and_the_samples_miss_it(p
 # -- test addresses a policy covers (issue 8) -------------------------------------------------------
 def covering_policy():
     raw = copy.deepcopy(load_raw("lab"))
-    raw["networks"]["partners"] = ["203.0.113.0/24", "192.0.2.0/24", "198.51.100.0/24", "172.31.254.9/32",
-                                   "192.168.254.9/32", "10.255.254.9/32", "2001:db8::/32"]
+    # every address the old sample drew from, covered within the public space a list may hold
+    raw["networks"]["partners"] = ["203.0.113.50/32", "192.0.2.77/32", "198.51.100.200/32", "172.31.254.9/32",
+                                   "192.168.254.9/32", "10.255.254.9/32", "2001:db8:ffff::/48"]
     raw["approved_networks"].append({"network": "partners", "zone": "inside"})
     return validate_policy(raw, "covering.yml", today=TODAY)
 
