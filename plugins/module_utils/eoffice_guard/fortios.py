@@ -274,8 +274,7 @@ def _rule(name: str, body: dict, zone_of, seen: dict) -> Rule:
 
 def _parsed_bindings(tree: dict, rules: dict[str, Rule], addresses: list[Address]) -> list[Binding]:
     """Table entries named EO-*; the zone is the one whose binding check lists the IP."""
-    checks = [r for r in rules.values() if r.mac_mismatch]
-    by_name = {a.name: a for a in addresses}
+    zone_of_ip = _binding_zones(rules, addresses)
     out = []
     for body in tree.get("firewall ipmacbinding table", {}).values():
         name = body.get("name", [""])[0]
@@ -285,8 +284,27 @@ def _parsed_bindings(tree: dict, rules: dict[str, Rule], addresses: list[Address
             ip = ipaddress.IPv4Address((body.get("ip") or [""])[0])
         except ValueError:
             continue  # not a binding the project wrote: reading it back will show it missing
-        zone = next((r.src_zones[0] for r in checks for s in r.sources
-                     if s in by_name and by_name[s].contains(ip) and r.src_zones), "")
+        zone = zone_of_ip(ip)
         owner = name[len(f"EO-{ip} "):] if name.startswith(f"EO-{ip} ") else ""
         out.append(Binding(str(ip), (body.get("mac") or [""])[0].lower(), zone, owner))
     return out
+
+
+def _binding_zones(rules: dict[str, Rule], addresses: list[Address]):
+    """IP -> the zone of the first binding check listing it; host prefixes (the rendered case) are indexed."""
+    by_name = {a.name: a for a in addresses}
+    hosts: dict = {}
+    wider: list[tuple] = []
+    for rule in rules.values():
+        if not rule.mac_mismatch or not rule.src_zones:
+            continue
+        for prefix in (p for s in rule.sources if s in by_name for p in by_name[s].prefixes):
+            if prefix.num_addresses == 1:
+                hosts.setdefault(prefix.network_address, rule.src_zones[0])
+            else:
+                wider.append((prefix, rule.src_zones[0]))
+
+    def zone_of(ip) -> str:
+        return hosts.get(ip) or next((zone for prefix, zone in wider if ip in prefix), "")
+
+    return zone_of
