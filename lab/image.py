@@ -28,6 +28,8 @@ IMAGE_PREFIX = "localhost/eoffice-lab-"
 PACKAGES = (
     "python3", "python3-apt", "systemd", "systemd-sysv", "dbus", "openssh-server", "sudo",
     "iproute2", "libpam-modules", "libpam-pwquality", "cracklib-runtime", "pamtester", "procps",
+    # EO-ID-2 (TOTP in PAM) and EO-END-2 (ClamAV from Debian); the EDR agent comes from the lab repository
+    "libpam-google-authenticator", "clamav", "clamav-daemon", "clamav-freshclam", "clamdscan",
 )
 # Units that make no sense in a container and slow its boot.
 MASKED_UNITS = (

@@ -1,7 +1,8 @@
 """The lab's Debian hosts: one podman container per release, systemd as PID 1.
 
 Ansible reaches them with the ``containers.podman.podman`` connection (``podman exec``), so they
-need no network and no SSH keys on the controller.
+need no SSH keys on the controller. They sit on the lab network of ``lab.endpoint_services``, where
+the package repository, the ClamAV mirror and the EDR enrolment server answer (and their sshd too).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+from lab import endpoint_services
 from lab.image import RELEASES, ensure
 
 HOSTS = {f"lab-{release.name}": release for release in RELEASES}
@@ -43,6 +45,7 @@ def _runs_image(name: str, image: str) -> bool:
 
 def up(hosts: list[str], state_dir: Path) -> None:
     """Start each host; a host on an outdated image is started afresh from the current one."""
+    endpoint_services.ensure_network()
     for name in hosts:
         image = ensure(HOSTS[name], state_dir)
         state = _state(name)
@@ -52,7 +55,7 @@ def up(hosts: list[str], state_dir: Path) -> None:
             _podman("rm", "-f", container(name))
         _podman(
             "run", "--detach", "--name", container(name), "--hostname", name,
-            "--systemd=always", "--network=none", "--label", "eoffice.lab=linux", image,
+            "--systemd=always", f"--network={endpoint_services.network()}", "--label", "eoffice.lab=linux", image,
         )
 
 

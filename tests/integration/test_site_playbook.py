@@ -20,6 +20,8 @@ ROOT = Path(__file__).resolve().parents[2]
 LAB = {"lab-debian12": "EO-ID-1", "lab-debian13": "EO-ID-1",
        "lab-fgt-01": "EO-NET-2", "lab-pan-02": "EO-NET-2", "lab-asa-03": "EO-NET-2"}
 FIREWALLS = 3
+# what the Linux hosts reach on the lab network (package repository, ClamAV mirror, EDR enrolment)
+ENDPOINT_SERVICES = ("lab-apt-repo", "lab-clamav-mirror", "lab-edr-server")
 RECAP = re.compile(r"^(\S+)\s+: ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", re.M)
 
 
@@ -62,13 +64,13 @@ def inventory(tmp_path_factory, lab_env):
 @pytest.fixture(scope="module")
 def lab_hosts(lab_env):
     """The lab's devices, running; afterwards it stops those this test started."""
-    def lab(*args: str, devices=LAB) -> str:
+    def lab(*args: str, devices=(*ENDPOINT_SERVICES, *LAB)) -> str:
         return run([sys.executable, "-m", "lab", *args, "--devices", ",".join(devices)], lab_env)
 
     running = {line.split()[0] for line in lab("status").splitlines()[1:] if line.rstrip().endswith("running")}
     lab("up")
     yield LAB
-    started = [name for name in LAB if name not in running]
+    started = [name for name in (*ENDPOINT_SERVICES, *LAB) if name not in running]
     if started:
         lab("down", devices=started)
 
