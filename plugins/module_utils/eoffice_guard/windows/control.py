@@ -1,0 +1,72 @@
+"""The flow every Windows control shares: read (or take the audit's reading) → plan → in check mode stop →
+apply with one script → judge the state the script read back. Controls differ only in their plan."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from .client import Session, WinRMError
+
+AUDIT = "audit.ps1"
+
+
+@dataclass
+class Plan:
+    actions: list[str]  # what would change, one line each, in the order it is done
+    params: dict  # the apply script's parameters
+    findings: list[str] = field(default_factory=list)  # reported, not changed (e.g. the domain's GPO wins)
+    before: dict = field(default_factory=dict)  # the control's state as the diff shows it
+    after: dict = field(default_factory=dict)
+
+
+class Control(Protocol):
+    ID: str
+    SCRIPT: str  # the apply script
+
+    def plan(self, state: dict) -> Plan: ...
+
+    def problems(self, state: dict) -> list[str]:
+        """What still breaks the control in ``state`` (empty: compliant)."""
+        ...
+
+
+def audit_params(winrm_port: int, edr: dict | None = None) -> dict:
+    edr = edr or {}
+    return {"winrm_port": winrm_port,
+            "edr": {k: str(edr.get(k) or "") for k in ("service", "enrolment_key", "enrolment_value")}}
+
+
+def read_state(session: Session, edr: dict | None = None) -> dict:
+    return session.run(AUDIT, audit_params(session.target.port, edr), "reading the host's state")
+
+
+def enforce(session: Session, control: Control, state: dict | None, *, check: bool, edr: dict | None = None) -> dict:
+    """Bring one control to the advisory; returns the module result. Raises WinRMError with what was done."""
+    name = session.target.name
+    if state is None:
+        state = read_state(session, edr)
+    plan = control.plan(state)
+    result = {"changed": bool(plan.actions), "actions": plan.actions, "findings": plan.findings,
+              "invocations": 0, "diff": {"before": plan.before, "after": plan.after}}
+    if check or not plan.actions:
+        result["problems"] = control.problems(state)
+        result["compliant"] = not plan.actions and not result["problems"]
+        result["invocations"] = session.invocations
+        if not check and result["problems"] and not plan.findings:
+            raise WinRMError(" ".join(f"{name}: {control.ID} is not compliant and nothing here can fix it: nothing "
+                                      f"was changed; still wrong: {'; '.join(result['problems'])}".split()))
+        return result
+    params = {"winrm_port": session.target.port} | plan.params
+    answer = session.run(control.SCRIPT, params, f"{control.ID}: applying {len(plan.actions)} change(s)")
+    after = dict(state) | answer.get("state", {})
+    done = [str(x) for x in answer.get("done") or []]
+    failed = [f"{f.get('step')}: {f.get('error')}" for f in answer.get("failed") or []]
+    left = control.problems(after)
+    result["invocations"] = session.invocations
+    if failed or left:
+        raise WinRMError(" ".join(
+            f"{name}: {control.ID} is not compliant: done: {'; '.join(done) or 'nothing'}; "
+            f"not done: {'; '.join(failed) or 'nothing failed'}; still wrong: {'; '.join(left) or 'nothing'}".split()))
+    result.update(done=done, compliant=True, problems=[])
+    return result
