@@ -32,6 +32,12 @@ options:
       - Defaults to the built-in list.
     type: list
     elements: dict
+  approved_servers:
+    description:
+      - Host names endpoints dial an approved VPN by, per entry of O(approved_vpns) (its C(name) -> a list);
+        the entry's C(peer) address is always accepted. A profile is approved only while its entry is unexpired.
+    type: dict
+    default: {}
   extra_adapter_patterns:
     description: More patterns of the same shape, added to O(adapter_patterns) (a ministry's own VPN clients).
     type: list

@@ -160,5 +160,10 @@ def test_edr_compliance_needs_enrolment(enrolled):
     state = {"software": [{"key": PROFILE["product_code"]}],
              "edr": {"service": {"status": "Running", "start_type": "Automatic"}, "enrolled": enrolled}}
     control = EdrAgent(PROFILE)
-    assert control.plan(state).actions == []
     assert bool(control.problems(state)) is not enrolled
+    plan = control.plan(state)
+    if enrolled:
+        assert plan.actions == []
+    else:  # installed, not enrolled: a repair install with the enrolment properties
+        assert plan.actions == [f"re-run the installer of Lab EDR from {PROFILE['msi']} with its enrolment properties"]
+        assert plan.params["properties"] == ["REINSTALL=ALL", "REINSTALLMODE=vomus", "ENROLMENT_TOKEN=secret"]

@@ -234,8 +234,8 @@ def describe(target: Target, what: str, err: BaseException) -> str:
                "issuing CA's PEM)")
     elif "ConnectionError" in name or isinstance(err, ConnectionError):
         why = f"cannot connect to {target.url}"
-    elif isinstance(err, PyWinRMError):
-        why = f"WinRM fault: {err}"
+    elif isinstance(err, PyWinRMError):  # pywinrm raises these for the SOAP faults of an HTTP 500 answer
+        why = f"HTTP 500 with a WS-Management fault: {err}"
     else:
         why = f"{name}: {err}"
     line = " ".join(f"{target.name}: {what}: {why}".split())

@@ -41,6 +41,17 @@ def read_state(session: Session, edr: dict | None = None) -> dict:
     return session.run(AUDIT, audit_params(session.target.port, edr), "reading the host's state")
 
 
+def after_lost_answer(session: Session, control: Control, edr: dict | None) -> str:
+    """When the answer to a change is lost, what the host holds now: read again, once, never assumed."""
+    try:
+        left = control.problems(read_state(session, edr))
+    except WinRMError:
+        return "whether the changes were made is unknown: the host could not be read again"
+    if left:
+        return f"read again, the host is not compliant: still wrong: {'; '.join(left)}"
+    return "read again, the host is compliant: the changes were made before the answer was lost"
+
+
 def enforce(session: Session, control: Control, state: dict | None, *, check: bool, edr: dict | None = None) -> dict:
     """Bring one control to the advisory; returns the module result. Raises WinRMError with what was done."""
     name = session.target.name
@@ -58,7 +69,10 @@ def enforce(session: Session, control: Control, state: dict | None, *, check: bo
                                       f"was changed; still wrong: {'; '.join(result['problems'])}".split()))
         return result
     params = {"winrm_port": session.target.port} | plan.params
-    answer = session.run(control.SCRIPT, params, f"{control.ID}: applying {len(plan.actions)} change(s)")
+    try:
+        answer = session.run(control.SCRIPT, params, f"{control.ID}: applying {len(plan.actions)} change(s)")
+    except WinRMError as err:
+        raise WinRMError(f"{err}; {after_lost_answer(session, control, edr)}") from None
     after = dict(state) | answer.get("state", {})
     done = [str(x) for x in answer.get("done") or []]
     failed = [f"{f.get('step')}: {f.get('error')}" for f in answer.get("failed") or []]

@@ -29,19 +29,21 @@ class EdrAgent:
         p, edr = self.profile, state.get("edr") or {}
         service = edr.get("service") or {}
         present = installed(state, p["product_code"]) is not None
-        install = not present
-        automatic = install or service.get("start_type", "") != "Automatic"
-        start = install or service.get("status", "") != "Running"
-        actions = ([f"install {p['name']} from {p['msi']}"] if install else []) + (
-            ["set the agent service to start automatically"] if automatic and not install else []) + (
-            ["start the agent service"] if start and not install else [])
-        if install:
-            actions += ["set the agent service to start automatically", "start the agent service"]
+        # Installed but not enrolled: the installer runs again with the enrolment properties (a repair).
+        reenrol = present and bool(p.get("enrolment_key")) and not edr.get("enrolled")
+        install = not present or reenrol
+        automatic = not present or service.get("start_type", "") != "Automatic"
+        start = not present or service.get("status", "") != "Running"
+        verb = "re-run the installer of" if reenrol else "install"
+        actions = [f"{verb} {p['name']} from {p['msi']} with its enrolment properties"] if install else []
+        actions += ["set the agent service to start automatically"] if automatic else []
+        actions += ["start the agent service"] if start else []
         before = {"installed": present, "service": service.get("status", "absent"),
                   "start_type": service.get("start_type", "absent"), "enrolled": bool(edr.get("enrolled"))}
         after = {"installed": True, "service": "Running", "start_type": "Automatic",
                  "enrolled": True if install else before["enrolled"]}
-        params = {"install": install, "msi": p["msi"], "properties": list(p.get("properties") or []),
+        repair = ["REINSTALL=ALL", "REINSTALLMODE=vomus"] if reenrol else []
+        params = {"install": install, "msi": p["msi"], "properties": repair + list(p.get("properties") or []),
                   "set_automatic": automatic, "start": start, "edr": self.reader_profile()}
         return Plan(actions, params, [], before, after)
 

@@ -86,7 +86,8 @@ function Get-EoEdr {
         $mark = Get-ItemProperty -Path $EdrProfile.enrolment_key -Name $EdrProfile.enrolment_value -ErrorAction SilentlyContinue
         if ($mark) {
             $value = [string]$mark.($EdrProfile.enrolment_value)
-            $result.enrolled = ($value.Length -gt 0)
+            # Agents mark enrolment with an ID or a state flag: empty and 0 both mean not enrolled.
+            $result.enrolled = ($value.Length -gt 0 -and $value -ne '0')
         }
     }
     return $result

@@ -21,6 +21,7 @@ def vpn_control(args: dict) -> VpnAdapters:
                        approved_adapters=args["approved_adapters"],
                        software_patterns=args["software_patterns"] or list(SOFTWARE_PATTERNS),
                        approved_software=args["approved_software"], uninstall_software=args["uninstall_software"],
+                       approved_servers=args["approved_servers"],
                        today=datetime.datetime.now(datetime.UTC).date())
 
 

@@ -14,6 +14,7 @@ MSI_PROPERTY = re.compile(r'^[A-Z][A-Z0-9_.]*=[^"\r\n]*$')
 SERVICE_NAME = re.compile(r"^[A-Za-z0-9_.\- ]{1,80}$")
 REGISTRY_KEY = re.compile(r"^HKLM:\\[^\r\n'\"`$]+$")
 VALUE_NAME = re.compile(r"^[^\r\n'\"`$]{1,255}$")
+HOST_NAME = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9.:-]{0,252})$")
 UNC = re.compile(r"^\\\\[A-Za-z0-9._-]+\\[^\r\n'\"`$]+$")
 
 
@@ -40,6 +41,8 @@ def check(settings: dict) -> list[tuple[str, str]]:
                 "windows_endpoint_vpn_approved_software"):
         for i, item in enumerate(settings.get(var) or []):
             _regex(errors, item, f"{var}[{i}]")
+    errors += check_servers(settings.get("windows_endpoint_vpn_approved_servers") or {},
+                            settings.get("approved_vpns") or [])
     length = settings.get("windows_endpoint_password_min_length")
     if length is not None and int(length) < ADVISORY_MIN_LENGTH:
         errors.append(("windows_endpoint_password_min_length",
@@ -54,6 +57,23 @@ def check(settings: dict) -> list[tuple[str, str]]:
                        f"must be a UNC path (\\\\server\\share) when the update source is FileShares, not {share!r}"))
     if settings.get("windows_endpoint_edr_enabled", True):
         errors += check_profile(settings.get("windows_endpoint_edr_profile") or {}, "windows_endpoint_edr_profile")
+    return errors
+
+
+def check_servers(servers, approved: list) -> list[tuple[str, str]]:
+    """Server names endpoints dial an approved VPN by: each key names an entry of the policy's approved_vpns."""
+    var = "windows_endpoint_vpn_approved_servers"
+    if not isinstance(servers, dict):
+        return [(var, "must map names of approved_vpns entries to lists of server host names")]
+    known = sorted(str(v.get("name")) for v in approved if isinstance(v, dict))
+    errors = []
+    for name, hosts in servers.items():
+        if str(name) not in known:
+            errors.append((f"{var}.{name}",
+                           f"is not an entry of the policy's approved_vpns ({', '.join(known) or 'none'})"))
+        for i, host in enumerate(hosts if isinstance(hosts, list) else [hosts]):
+            if not isinstance(host, str) or not HOST_NAME.match(host):
+                errors.append((f"{var}.{name}[{i}]", f"must be a DNS name or an IP address, not {host!r}"))
     return errors
 
 

@@ -19,6 +19,7 @@ SPECS = {
         "approved_vpns": {"type": "list", "elements": "dict", "default": []},
         "adapter_patterns": {"type": "list", "elements": "dict", "required": False},
         "extra_adapter_patterns": {"type": "list", "elements": "dict", "default": []},
+        "approved_servers": {"type": "dict", "default": {}},
         "approved_adapters": {"type": "list", "elements": "str", "default": []},
         "software_patterns": {"type": "list", "elements": "str", "required": False},
         "approved_software": {"type": "list", "elements": "str", "default": []},

@@ -39,20 +39,24 @@ TUNNEL_PROTOCOLS = {"ikev2": "ipsec", "l2tp": "l2tp", "pptp": "pptp", "sstp": "s
 @dataclass(frozen=True)
 class Approved:
     name: str
-    peer: str
+    servers: tuple[str, ...]  # the peer address and the host names endpoints dial it by
     protocols: tuple[str, ...]
     expires: datetime.date
 
 
-def approved_vpns(policy_vpns: list, today: datetime.date) -> list[Approved]:
-    """The unexpired entries of the policy's ``approved_vpns`` (validated by the validate play)."""
+def approved_vpns(policy_vpns: list, today: datetime.date, servers: dict | None = None) -> list[Approved]:
+    """The unexpired entries of the policy's ``approved_vpns`` (validated by the validate play), each with the
+    server names endpoints may use for its peer (``servers``: approved VPN name -> host names)."""
     out = []
+    servers = servers or {}
     for v in policy_vpns or []:
         expires = v["expires"]
         if not isinstance(expires, datetime.date):
             expires = datetime.date.fromisoformat(str(expires))
         if expires >= today:
-            out.append(Approved(str(v["name"]), str(v["peer"]), tuple(str(p) for p in v["protocols"]), expires))
+            names = (str(v["peer"]), *(str(s) for s in servers.get(str(v["name"]), [])))
+            out.append(Approved(str(v["name"]), tuple(n.lower() for n in names),
+                                tuple(str(p) for p in v["protocols"]), expires))
     return out
 
 
@@ -60,7 +64,7 @@ def profile_approved(profile: dict, approved: list[Approved]) -> Approved | None
     """A profile is approved when it dials an approved peer over one of that approval's protocols."""
     tunnel = str(profile.get("tunnel", "")).lower()
     for a in approved:
-        if str(profile.get("server", "")).strip().lower() != a.peer.lower():
+        if str(profile.get("server", "")).strip().lower() not in a.servers:
             continue
         protocol = TUNNEL_PROTOCOLS.get(tunnel, "?")
         if protocol is None or protocol in a.protocols:
@@ -73,8 +77,9 @@ class VpnAdapters:
     SCRIPT = "vpn_apply.ps1"
 
     def __init__(self, *, policy_vpns: list, patterns: list, approved_adapters: list, software_patterns: list,
-                 approved_software: list, uninstall_software: bool, today: datetime.date):
-        self.approved = approved_vpns(policy_vpns, today)
+                 approved_software: list, uninstall_software: bool, today: datetime.date,
+                 approved_servers: dict | None = None):
+        self.approved = approved_vpns(policy_vpns, today, approved_servers)
         self.patterns = [(p["name"], re.compile(p["pattern"], re.I), str(p.get("tunnel") or "").lower())
                          for p in patterns]
         self.approved_adapters = [re.compile(p, re.I) for p in approved_adapters]
@@ -109,8 +114,9 @@ class VpnAdapters:
                 verdict = "approved (role variable)"
             elif kind[1] and kind[1] in approved_tunnels:
                 verdict = "approved (carries an approved VPN profile)"
+            status = "Disabled" if str(a.get("admin_status", "")).lower() == "down" else a.get("status", "")
             adapters.append({"name": a.get("name", ""), "description": a.get("description", ""), "kind": kind[0],
-                             "status": a.get("status", ""), "verdict": verdict})
+                             "status": status, "verdict": verdict})
         software = []
         for s in state.get("software") or []:
             if not any(r.search(s.get("name", "")) for r in self.software_patterns):
@@ -153,5 +159,7 @@ class VpnAdapters:
                if a["verdict"] == "disable" and not self._is_disabled(a)]
         out += [f"VPN connection {p['name']} is not approved" for p in c["profiles"] if not p["approved"]]
         if self.uninstall_software:
-            out += [f"VPN software {s['name']} is installed" for s in c["software"] if not s["approved"]]
+            out += [f"VPN software {s['name']} is installed" + ("" if s.get("msi") else " (not an MSI product: "
+                                                                   "remove it by hand or approve it)")
+                    for s in c["software"] if not s["approved"]]
         return out

@@ -16,7 +16,7 @@ foreach ($name in @($P.disable)) {
         continue
     }
     try {
-        Disable-NetAdapter -Name $name -Confirm:$false
+        Disable-NetAdapter -Name $name -IncludeHidden -Confirm:$false
         $done += "disable adapter $name"
     } catch {
         $failed += [ordered]@{ step = "disable adapter $name"; error = $_.Exception.Message }
