@@ -12,7 +12,7 @@ import importlib
 import os
 from pathlib import Path
 
-PARTS = ("lab.linux_hosts", "lab.firewalls")
+PARTS = ("lab.linux_hosts", "lab.firewalls", "lab.windows")
 COLUMNS = ("name", "platform", "address", "port", "username", "password", "state")
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 

@@ -38,24 +38,27 @@ class FaultSettings:
 class Faults:
     """The device's current faults, re-read from ``path`` whenever the file changes."""
 
+    #: the dataclass the file holds (the lab's Windows endpoints have faults of their own)
+    settings_class = FaultSettings
+
     def __init__(self, path: Path):
         self.path = path
         self._stamp: float | None = None
-        self._settings = FaultSettings()
+        self._settings = self.settings_class()
 
     def current(self) -> FaultSettings:
         try:
             stamp = self.path.stat().st_mtime_ns
         except FileNotFoundError:
-            self._stamp, self._settings = None, FaultSettings()
+            self._stamp, self._settings = None, self.settings_class()
             return self._settings
         if stamp != self._stamp:
-            self._settings = FaultSettings.from_dict(json.loads(self.path.read_text() or "{}"))
+            self._settings = self.settings_class.from_dict(json.loads(self.path.read_text() or "{}"))
             self._stamp = stamp
         return self._settings
 
 
-def write_faults(path: Path, settings: FaultSettings) -> None:
+def write_faults(path: Path, settings) -> None:
     """Replace the fault file atomically (the device may be reading it at the same moment)."""
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(settings.to_dict(), indent=2) + "\n")

@@ -1,0 +1,848 @@
+"""A tree-walking interpreter for the subset of PowerShell that endpoint scripts use.
+
+It runs the syntax tree of ``tree-sitter-powershell``: statements (if/elseif/else, foreach, for,
+while, try/catch/finally, throw, return, exit, break, continue, functions with ``param()``),
+pipelines of commands and expressions, variables with ``$env:``, operators, member access and a
+few .NET methods (``methods.py``). Commands come from a ``CommandTable`` (``commands.py``). Errors
+follow PowerShell's split between non-terminating errors (written, ``$?`` false, the script goes
+on) and terminating ones (caught by ``try``, else the statement or, after ``throw`` or with
+``$ErrorActionPreference = 'Stop'``, the script ends).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from tree_sitter import Node
+
+from lab.windows.ps import methods, operators
+from lab.windows.ps.parse import parse
+from lab.windows.ps.values import (
+    Hashtable,
+    PSObject,
+    PSRuntimeError,
+    ScriptBlock,
+    as_list,
+    collapse,
+    is_list,
+    to_bool,
+    to_int,
+    to_str,
+)
+
+# Nodes that only wrap one operand when no operator is present.
+_WRAPPERS = {
+    "logical_expression", "bitwise_expression", "comparison_expression", "additive_expression",
+    "multiplicative_expression", "format_expression", "range_expression", "unary_expression",
+    "logical_argument_expression", "bitwise_argument_expression", "comparison_argument_expression",
+    "additive_argument_expression", "multiplicative_argument_expression", "format_argument_expression",
+    "range_argument_expression", "argument_expression", "left_assignment_expression", "key_expression",
+}
+_BINARY = _WRAPPERS - {"unary_expression", "argument_expression", "left_assignment_expression", "key_expression"}
+
+
+class FlowReturn(Exception):
+    def __init__(self, output):
+        self.output = output
+
+
+class FlowBreak(Exception):
+    pass
+
+
+class FlowContinue(Exception):
+    pass
+
+
+class FlowExit(Exception):
+    def __init__(self, code: int):
+        self.code = code
+
+
+class ScriptTerminated(Exception):
+    def __init__(self, error: PSRuntimeError):
+        self.error = error
+
+
+@dataclass
+class RunResult:
+    output: list = field(default_factory=list)
+    errors: list[PSRuntimeError] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    host_lines: list[str] = field(default_factory=list)
+    exit_code: int = 0
+
+
+@dataclass
+class Argument:
+    """One element of a command line: ``-Name`` (parameter) or a value."""
+
+    value: object = None
+    parameter: str | None = None
+    colon: bool = False
+    text: str = ""
+    node: Node | None = None
+
+
+def kids(node: Node) -> list[Node]:
+    return [c for c in node.children if c.type != "comment"]
+
+
+def named(node: Node) -> list[Node]:
+    return [c for c in node.named_children if c.type != "comment"]
+
+
+class Interpreter:
+    def __init__(self, commands, env: dict[str, str] | None = None):
+        self.commands = commands
+        self.env = {k.lower(): (k, v) for k, v in (env or {}).items()}
+        self.scopes: list[dict] = [{}]
+        self.functions: dict[str, Node] = {}
+        self.try_depth = 0
+        self.result = RunResult()
+        self.source = ""
+        self.last_ok = True
+        self.set_var("ErrorActionPreference", "Continue")
+        self.set_var("LASTEXITCODE", 0)
+        self.set_var("Error", [])
+        self.set_var("PSVersionTable", Hashtable({"PSVersion": "5.1.17763.1", "PSEdition": "Desktop"}))
+
+    # ---- entry point -------------------------------------------------------------------------
+    def run(self, source: str) -> RunResult:
+        self.source = source
+        try:
+            root, self.source = parse(source)
+        except PSRuntimeError as error:
+            self.result.errors.append(error)
+            self.result.exit_code = 1
+            return self.result
+        try:
+            self.result.output.extend(self.exec_statements(root))
+            self.result.exit_code = 0 if self.last_ok else 1
+        except FlowExit as flow:
+            self.result.exit_code = flow.code
+        except FlowReturn as flow:
+            self.result.output.extend(as_list(flow.output))
+        except (FlowBreak, FlowContinue):
+            pass
+        except ScriptTerminated as stop:
+            self.result.errors.append(stop.error)
+            self.result.exit_code = 1
+        return self.result
+
+    # ---- variables ---------------------------------------------------------------------------
+    def get_var(self, name: str):
+        name = self._plain(name)
+        lower = name.lower()
+        if lower.startswith("env:"):
+            entry = self.env.get(lower[4:])
+            return None if entry is None else entry[1]
+        if lower in ("true", "false", "null"):
+            return {"true": True, "false": False, "null": None}[lower]
+        if lower == "?":
+            return self.last_ok
+        if lower == "psitem":
+            lower = "_"
+        for scope in reversed(self.scopes):
+            if lower in scope:
+                return scope[lower]
+        return None
+
+    def set_var(self, name: str, value) -> None:
+        name = self._plain(name)
+        lower = name.lower()
+        if lower == "null":
+            return
+        if lower.startswith("env:"):
+            self.env[lower[4:]] = (name[4:], to_str(value))
+            return
+        self.scopes[-1][lower] = value
+
+    @staticmethod
+    def _plain(name: str) -> str:
+        name = name.lstrip("$@")
+        if name.startswith("{") and name.endswith("}"):
+            name = name[1:-1]
+        return re.sub(r"^(script|global|local|private):", "", name, flags=re.I)
+
+    def error_action(self, override=None) -> str:
+        value = override if override is not None else self.get_var("ErrorActionPreference")
+        return to_str(value).lower() or "continue"
+
+    # ---- errors ------------------------------------------------------------------------------
+    def locate(self, error: PSRuntimeError, node: Node | None) -> PSRuntimeError:
+        if error.position is None and node is not None:
+            row, column = node.start_point
+            lines = self.source.split("\n")
+            line = lines[row].rstrip("\r") if row < len(lines) else ""
+            width = node.end_byte - node.start_byte if node.end_point[0] == row else len(line) - column
+            error.position = (row + 1, column + 1, line, max(1, width))
+        return error
+
+    def write_error(self, error: PSRuntimeError, action: str | None = None) -> None:
+        """A non-terminating error: written unless silenced, or terminating under ``Stop``."""
+        action = action or self.error_action()
+        errors = self.get_var("Error")
+        if isinstance(errors, list):
+            errors.insert(0, error)
+        self.last_ok = False
+        if action == "stop":
+            error.statement_terminating = True
+            raise error
+        if action in ("silentlycontinue", "ignore"):
+            return
+        self.result.errors.append(error)
+
+    # ---- statements --------------------------------------------------------------------------
+    def exec_statements(self, node: Node) -> list:
+        out: list = []
+        for child in kids(node):
+            if child.type in ("statement_list", "script_block", "script_block_body", "named_block_list"):
+                out.extend(self.exec_statements(child))
+            elif child.type in ("empty_statement", "{", "}", "param_block", ";"):
+                continue
+            else:
+                out.extend(self.exec_guarded(child))
+        return out
+
+    def exec_guarded(self, node: Node) -> list:
+        """Run one statement; outside ``try`` a statement-terminating error ends only the statement."""
+        try:
+            return self.exec_statement(node)
+        except PSRuntimeError as error:
+            self.locate(error, node)
+            self.last_ok = False
+            if self.try_depth or error.thrown is not None or not error.statement_terminating or \
+                    self.error_action() == "stop":
+                if self.try_depth:
+                    raise
+                raise ScriptTerminated(error) from None
+            self.result.errors.append(error)
+            return []
+
+    def exec_statement(self, node: Node) -> list:
+        handler = getattr(self, "stmt_" + node.type, None)
+        if handler is not None:
+            return handler(node)
+        if node.type == "pipeline":
+            return self.exec_pipeline(node)
+        raise PSRuntimeError(f"The lab simulator does not run '{node.type}' statements.",
+                             category="NotImplemented", error_id="SimulatorUnsupported")
+
+    def stmt_statement_block(self, node: Node) -> list:
+        return self.exec_statements(node)
+
+    def stmt_if_statement(self, node: Node) -> list:
+        children = kids(node)
+        condition = next(c for c in children if c.type == "pipeline")
+        block = next(c for c in children if c.type == "statement_block")
+        if to_bool(self.pipeline_value(condition)):
+            return self.exec_statements(block)
+        for clause in children:
+            if clause.type == "elseif_clauses":
+                for elseif in named(clause):
+                    parts = kids(elseif)
+                    cond = next(c for c in parts if c.type == "pipeline")
+                    if to_bool(self.pipeline_value(cond)):
+                        return self.exec_statements(next(c for c in parts if c.type == "statement_block"))
+            elif clause.type == "else_clause":
+                return self.exec_statements(next(c for c in kids(clause) if c.type == "statement_block"))
+        return []
+
+    def stmt_foreach_statement(self, node: Node) -> list:
+        children = kids(node)
+        variable = next(c for c in children if c.type == "variable")
+        source = next(c for c in children if c.type == "pipeline")
+        block = next(c for c in children if c.type == "statement_block")
+        out: list = []
+        for item in as_list(self.pipeline_value(source)):
+            self.set_var(variable.text.decode(), item)
+            try:
+                out.extend(self.exec_statements(block))
+            except FlowBreak:
+                break
+            except FlowContinue:
+                continue
+        return out
+
+    def stmt_for_statement(self, node: Node) -> list:
+        parts = {c.type: c for c in kids(node)}
+        out: list = []
+        if "for_initializer" in parts:
+            self.exec_pipeline(named(parts["for_initializer"])[0])
+        while "for_condition" not in parts or to_bool(self.pipeline_value(named(parts["for_condition"])[0])):
+            try:
+                out.extend(self.exec_statements(parts["statement_block"]))
+            except FlowBreak:
+                break
+            except FlowContinue:
+                pass
+            if "for_iterator" in parts:
+                self.exec_pipeline(named(parts["for_iterator"])[0])
+        return out
+
+    def stmt_while_statement(self, node: Node) -> list:
+        children = kids(node)
+        condition = next(c for c in children if c.type == "while_condition")
+        block = next(c for c in children if c.type == "statement_block")
+        out: list = []
+        while to_bool(self.pipeline_value(named(condition)[0])):
+            try:
+                out.extend(self.exec_statements(block))
+            except FlowBreak:
+                break
+            except FlowContinue:
+                continue
+        return out
+
+    def stmt_try_statement(self, node: Node) -> list:
+        children = kids(node)
+        body = next(c for c in children if c.type == "statement_block")
+        catches = next((c for c in children if c.type == "catch_clauses"), None)
+        final = next((c for c in children if c.type == "finally_clause"), None)
+        out: list = []
+        try:
+            self.try_depth += 1
+            try:
+                out.extend(self.exec_statements(body))
+            finally:
+                self.try_depth -= 1
+        except PSRuntimeError as error:
+            clause = self._matching_catch(catches, error)
+            if clause is None:
+                raise
+            self.last_ok = True
+            saved = self.get_var("_")
+            self.set_var("_", error_record(error))
+            try:
+                out.extend(self.exec_statements(next(c for c in kids(clause) if c.type == "statement_block")))
+            finally:
+                self.set_var("_", saved)
+        finally:
+            if final is not None:
+                out.extend(self.exec_statements(next(c for c in kids(final) if c.type == "statement_block")))
+        return out
+
+    def _matching_catch(self, catches: Node | None, error: PSRuntimeError) -> Node | None:
+        if catches is None:
+            return None
+        for clause in named(catches):
+            types = next((c for c in kids(clause) if c.type == "catch_type_list"), None)
+            if types is None:
+                return clause
+            wanted = {t.text.decode().strip("[]").lower().split(".")[-1] for t in named(types)}
+            if wanted & {"exception", "systemexception", error.exception.lower(), "runtimeexception"}:
+                return clause
+        return None
+
+    def stmt_flow_control_statement(self, node: Node) -> list:
+        children = kids(node)
+        keyword = children[0].type
+        value_node = next((c for c in children if c.type == "pipeline"), None)
+        if keyword == "throw":
+            value = self.pipeline_value(value_node) if value_node is not None else None
+            if isinstance(value, PSObject) and value.type_name == "System.Management.Automation.ErrorRecord":
+                raise value["__error"]
+            message = to_str(value) if value is not None else "ScriptHalted"
+            raise PSRuntimeError(message, category="OperationStopped", error_id=message,
+                                 target=message, thrown=value if value is not None else message)
+        if keyword == "return":
+            raise FlowReturn(self.exec_pipeline(value_node) if value_node is not None else [])
+        if keyword == "exit":
+            code = to_int(self.pipeline_value(value_node)) if value_node is not None else (0 if self.last_ok else 1)
+            raise FlowExit(code)
+        if keyword == "break":
+            raise FlowBreak()
+        if keyword == "continue":
+            raise FlowContinue()
+        raise PSRuntimeError(f"The lab simulator does not run '{keyword}'.", error_id="SimulatorUnsupported")
+
+    def stmt_function_statement(self, node: Node) -> list:
+        name = next(c for c in kids(node) if c.type == "function_name").text.decode()
+        self.functions[name.lower()] = node
+        return []
+
+    # ---- pipelines ---------------------------------------------------------------------------
+    def pipeline_value(self, node: Node):
+        """A pipeline used as a value (conditions, assignments): an expression keeps its own value."""
+        inner = self._single_expression(node)
+        if inner is not None:
+            return self.eval(inner)
+        return collapse(self.exec_pipeline(node))
+
+    def _single_expression(self, node: Node) -> Node | None:
+        if node.type == "pipeline":
+            parts = named(node)
+            if len(parts) == 1 and parts[0].type == "pipeline_chain":
+                return self._single_expression(parts[0])
+            return None
+        if node.type == "pipeline_chain":
+            parts = kids(node)
+            if len(parts) == 1 and parts[0].type != "command":
+                return parts[0]
+        return None
+
+    def exec_pipeline(self, node: Node) -> list:
+        if node.type == "pipeline":
+            parts = named(node)
+            if parts and parts[0].type == "assignment_expression":
+                self.assign(parts[0])
+                return []
+            out: list = []
+            for part in parts:
+                if part.type == "pipeline_chain":
+                    out.extend(self.exec_chain(part))
+                elif part.type != "redirections":
+                    out.extend(self.exec_statement(part))
+            return out
+        if node.type == "pipeline_chain":
+            return self.exec_chain(node)
+        if node.type == "assignment_expression":
+            self.assign(node)
+            return []
+        return as_list(self.eval(node))
+
+    def exec_chain(self, node: Node) -> list:
+        stages = [c for c in kids(node) if c.type not in ("|", "command_argument_sep")]
+        items: list | None = None
+        self.last_ok = True
+        for stage in stages:
+            if stage.type == "command":
+                items = self.invoke_command(stage, items)
+            elif stage.type == "redirection":
+                continue
+            else:
+                value = self.eval(stage)
+                items = as_list(value) if items is None else items + as_list(value)
+        return items or []
+
+    def invoke_command(self, node: Node, pipeline_input: list | None) -> list:
+        children = kids(node)
+        name_node = next(c for c in children if c.type in ("command_name", "command_name_expr", "path_command_name"))
+        call_operator = next((c for c in children if c.type == "command_invokation_operator"), None)
+        elements = next((c for c in children if c.type == "command_elements"), None)
+        name = self.command_name(name_node)
+        if isinstance(name, ScriptBlock):
+            return self.call_block(name, [], pipeline_input)
+        range_match = re.fullmatch(r"(-?\d+)\.\.(-?\d+)", name) if call_operator is None else None
+        if range_match:  # the grammar reads `1..3` at the start of a pipeline as a command name
+            return operators.make_range(int(range_match.group(1)), int(range_match.group(2)))
+        args = self.command_arguments(elements) if elements is not None else []
+        text = node.text.decode("utf-8", "replace")
+        return self.commands.invoke(self, name, args, pipeline_input, text, node)
+
+    def command_name(self, node: Node):
+        if node.type == "command_name_expr":
+            inner = named(node)[0]
+            if inner.type == "command_name":
+                return self.command_name(inner)
+            value = self.eval(inner)
+            return value if isinstance(value, ScriptBlock) else to_str(value)
+        if node.named_child_count:
+            return self.expand_token(node)
+        return node.text.decode()
+
+    def command_arguments(self, node: Node) -> list[Argument]:
+        args: list[Argument] = []
+        glue = False
+        colon = False
+        for child in kids(node):
+            if child.type == "command_argument_sep":
+                text = child.text.decode()
+                glue = text == ""
+                colon = text.strip() == ":"
+                continue
+            if child.type in ("redirection", "redirections", "stop_parsing"):
+                continue
+            if self._splat(child, args):
+                glue = colon = False
+                continue
+            if child.type == "command_parameter":
+                args.append(Argument(parameter=child.text.decode()[1:].rstrip(":"), text=child.text.decode(),
+                                     node=child, colon=child.text.decode().endswith(":")))
+                glue = False
+                continue
+            value = self.expand_token(child) if child.type == "generic_token" else self.eval(child)
+            token_text = child.text.decode()
+            continues = glue and args and args[-1].parameter is None
+            if continues and child.type == "generic_token" and token_text.startswith(","):
+                # `-Name a,b` reaches us as `a` and `,b`: PowerShell's array argument
+                rest = token_text[1:].split(",")
+                args[-1].value = as_list(args[-1].value) + rest
+                args[-1].text += token_text
+            elif continues:
+                args[-1].value = to_str(args[-1].value) + to_str(value)
+                args[-1].text += token_text
+            elif colon and args and args[-1].parameter is not None:
+                args[-1].colon = True
+                args.append(Argument(value=value, text=token_text, node=child))
+            else:
+                args.append(Argument(value=value, text=token_text, node=child))
+            glue = colon = False
+        return args
+
+    def _splat(self, node: Node, args: list[Argument]) -> bool:
+        """``Cmd @params``: a hashtable becomes named parameters, an array positional ones."""
+        text = node.text.decode()
+        if not re.fullmatch(r"@[\w:]+", text):
+            return False
+        value = self.get_var(text[1:])
+        if isinstance(value, Hashtable):
+            for key, item in value.items():
+                args.append(Argument(parameter=str(key), colon=True, text=f"-{key}:", node=node))
+                args.append(Argument(value=item, text=to_str(item), node=node))
+        else:
+            args.extend(Argument(value=item, text=to_str(item), node=node) for item in as_list(value))
+        return True
+
+    def expand_token(self, node: Node) -> str:
+        """A bare word argument, with the variables inside it expanded (``C:\\$name.inf``)."""
+        text = self._expand_parts(node, node.text.decode("utf-8"))
+        return text
+
+    # ---- assignments -------------------------------------------------------------------------
+    def assign(self, node: Node) -> None:
+        children = kids(node)
+        target = children[0]
+        operator = children[1].text.decode()
+        value_node = children[2]
+        value = self.pipeline_value(value_node) if value_node.type == "pipeline" else self.eval(value_node)
+        if operator != "=":
+            current = self.eval(target)
+            value = operators.binary(operator[:-1], current, value)
+        self.assign_to(target, value)
+
+    def assign_to(self, target: Node, value) -> None:
+        node = self._unwrap(target)
+        if node.type == "cast_expression":
+            type_node, inner = named(node)[0], named(node)[1]
+            value = operators.cast(type_node.text.decode(), value)
+            node = self._unwrap(inner)
+        if node.type == "variable":
+            self.set_var(node.text.decode(), value)
+        elif node.type == "member_access":
+            parts = kids(node)
+            owner = self.eval(parts[0])
+            methods.set_member(owner, self.member_name(parts[-1]), value)
+        elif node.type == "element_access":
+            parts = kids(node)
+            owner = self.eval(parts[0])
+            key = self.eval(parts[2])
+            if isinstance(owner, Hashtable | PSObject):
+                owner[to_str(key) if not isinstance(key, int) else key] = value
+            elif isinstance(owner, list):
+                owner[to_int(key)] = value
+            else:
+                raise PSRuntimeError("Cannot index into a null array.", category="InvalidOperation",
+                                     error_id="NullArray")
+        elif node.type == "array_literal_expression":
+            targets = [c for c in named(node)]
+            values = as_list(value)
+            for index, each in enumerate(targets):
+                rest = values[index:] if index == len(targets) - 1 else values[index:index + 1]
+                self.assign_to(each, collapse(rest) if index == len(targets) - 1 else (rest[0] if rest else None))
+        else:
+            raise PSRuntimeError("The assignment expression is not valid. The input to an assignment operator "
+                                 "must be an object that is able to accept assignments, such as a variable or a "
+                                 "property.", category="ParserError", error_id="InvalidLeftHandSide")
+
+    def _unwrap(self, node: Node) -> Node:
+        while node.type in _WRAPPERS or (node.type == "array_literal_expression" and len(kids(node)) == 1) or \
+                (node.type == "expression_with_unary_operator" and len(kids(node)) == 1):
+            node = named(node)[0]
+        return node
+
+    # ---- expressions -------------------------------------------------------------------------
+    def eval(self, node: Node):
+        kind = node.type
+        if kind in _BINARY or kind in _WRAPPERS:
+            return self.eval_operators(node)
+        handler = getattr(self, "ev_" + kind, None)
+        if handler is None:
+            raise PSRuntimeError(f"The lab simulator does not evaluate '{kind}' expressions.",
+                                 category="NotImplemented", error_id="SimulatorUnsupported")
+        return handler(node)
+
+    def eval_operators(self, node: Node):
+        children = kids(node)
+        if len(children) == 1:
+            return self.eval(children[0])
+        value = self.eval(children[0])
+        index = 1
+        while index < len(children):
+            operator = children[index].text.decode().lower()
+            right_node = children[index + 1]
+            if operator in ("-and", "-or"):
+                if operator == "-and" and not to_bool(value):
+                    value = False
+                elif operator == "-or" and to_bool(value):
+                    value = True
+                else:
+                    value = to_bool(self.eval(right_node))
+            else:
+                right = self.eval(right_node)
+                value = operators.binary(operator, value, right, self)
+            index += 2
+        return value
+
+    def ev_pipeline(self, node: Node):
+        return self.pipeline_value(node)
+
+    def ev_array_literal_expression(self, node: Node):
+        parts = named(node)
+        if len(parts) == 1 and "," not in [c.type for c in kids(node)]:
+            return self.eval(parts[0])
+        return [self.eval(p) for p in parts]
+
+    def ev_expression_with_unary_operator(self, node: Node):
+        children = kids(node)
+        if len(children) == 1:
+            return self.eval(children[0])
+        operator = children[0].text.decode().lower()
+        if operator in ("++", "--"):
+            target = children[1]
+            value = operators.binary("+" if operator == "++" else "-", self.eval(target), 1)
+            self.assign_to(target, value)
+            return value
+        operand = self.eval(children[1])
+        return operators.unary(operator, operand)
+
+    def ev_post_increment_expression(self, node: Node):
+        target = named(node)[0]
+        value = self.eval(target)
+        self.assign_to(target, operators.binary("+", value, 1))
+        return value
+
+    def ev_post_decrement_expression(self, node: Node):
+        target = named(node)[0]
+        value = self.eval(target)
+        self.assign_to(target, operators.binary("-", value, 1))
+        return value
+
+    ev_pre_increment_expression = ev_expression_with_unary_operator
+    ev_pre_decrement_expression = ev_expression_with_unary_operator
+
+    def ev_cast_expression(self, node: Node):
+        type_node, inner = named(node)[0], named(node)[1]
+        type_text = type_node.text.decode()
+        if type_text.lower().strip("[]") == "ordered":
+            value = self.eval(inner)
+            if not isinstance(value, Hashtable):
+                raise PSRuntimeError("The ordered attribute can be specified only on a hash literal node.",
+                                     category="ParserError", error_id="OrderedAttributeOnlyOnHashLiteralNode")
+            value.ordered = True
+            return value
+        return operators.cast(type_text, self.eval(inner))
+
+    def ev_type_literal(self, node: Node):
+        return operators.PSType(node.text.decode())
+
+    def ev_variable(self, node: Node):
+        return self.get_var(node.text.decode())
+
+    def ev_integer_literal(self, node: Node):
+        return operators.parse_integer(node.text.decode())
+
+    def ev_real_literal(self, node: Node):
+        return operators.parse_real(node.text.decode())
+
+    def ev_string_literal(self, node: Node):
+        return self.eval(named(node)[0])
+
+    def ev_verbatim_string_characters(self, node: Node):
+        return node.text.decode("utf-8")[1:-1].replace("''", "'")
+
+    def ev_verbatim_here_string_characters(self, node: Node):
+        text = node.text.decode("utf-8")
+        return re.sub(r"^@'[ \t]*\r?\n|\r?\n'@$", "", text)
+
+    def ev_expandable_string_literal(self, node: Node):
+        text = node.text.decode("utf-8")
+        return self._expand_parts(node, text, strip=1, doubled_quotes=True)
+
+    def ev_expandable_here_string_literal(self, node: Node):
+        text = node.text.decode("utf-8")
+        head = re.match(r'^@"[ \t]*\r?\n', text)
+        tail = re.search(r'\r?\n"@$', text)
+        return self._expand_parts(node, text, start=head.end() if head else 2,
+                                  end=tail.start() if tail else len(text) - 2)
+
+    def _expand_parts(self, node: Node, text: str, strip: int = 0, start: int | None = None,
+                      end: int | None = None, doubled_quotes: bool = False) -> str:
+        raw = node.text
+        start = strip if start is None else start
+        end = len(raw) - strip if end is None else end
+        # work in bytes (tree-sitter offsets), then decode each literal piece
+        pieces: list[str] = []
+        cursor = start
+        for child in named(node):
+            offset = child.start_byte - node.start_byte
+            if offset < cursor or child.type not in ("variable", "sub_expression"):
+                continue
+            pieces.append(operators.unescape(raw[cursor:offset].decode("utf-8"), doubled_quotes))
+            if child.type == "variable":
+                pieces.append(to_str(self.get_var(child.text.decode())))
+            else:
+                pieces.append(to_str(collapse(self.exec_statements(named(child)[0])) if named(child) else ""))
+            cursor = child.end_byte - node.start_byte
+        pieces.append(operators.unescape(raw[cursor:end].decode("utf-8"), doubled_quotes))
+        return "".join(pieces)
+
+    def ev_generic_token(self, node: Node):
+        return self.expand_token(node)
+
+    def ev_parenthesized_expression(self, node: Node):
+        inner = named(node)[0]
+        return self.pipeline_value(inner)
+
+    def ev_sub_expression(self, node: Node):
+        body = named(node)
+        return collapse(self.exec_statements(body[0])) if body else None
+
+    def ev_array_expression(self, node: Node):
+        body = named(node)
+        return list(self.exec_statements(body[0])) if body else []
+
+    def ev_hash_literal_expression(self, node: Node):
+        table = Hashtable()
+        body = next((c for c in named(node) if c.type == "hash_literal_body"), None)
+        for entry in named(body) if body is not None else []:
+            parts = kids(entry)
+            key_node = parts[0]
+            key_inner = named(key_node)[0] if named(key_node) else key_node
+            key = key_inner.text.decode() if key_inner.type == "simple_name" else self.eval(key_inner)
+            value_node = next(c for c in parts[1:] if c.type not in ("=",))
+            table[to_str(key)] = self.pipeline_value(value_node) if value_node.type == "pipeline" \
+                else self.eval(value_node)
+        return table
+
+    def ev_script_block_expression(self, node: Node):
+        body = next((c for c in named(node) if c.type == "script_block"), None)
+        return ScriptBlock(body, self, node.text.decode()[1:-1])
+
+    def member_name(self, node: Node) -> str:
+        inner = named(node)[0] if node.type == "member_name" and named(node) else node
+        if inner.type == "simple_name":
+            return inner.text.decode()
+        return to_str(self.eval(inner))
+
+    def ev_member_access(self, node: Node):
+        parts = kids(node)
+        owner_node, operator, name_node = parts[0], parts[1].type, parts[-1]
+        name = self.member_name(name_node)
+        if operator == "::":
+            return methods.static_member(self.eval(owner_node), name)
+        return methods.get_member(self.eval(owner_node), name)
+
+    def ev_invokation_expression(self, node: Node):
+        parts = kids(node)
+        owner_node, operator = parts[0], parts[1].type
+        name = self.member_name(parts[2])
+        arg_list = next((c for c in parts if c.type == "argument_list"), None)
+        args: list = []
+        if arg_list is not None:
+            expr_list = next((c for c in named(arg_list) if c.type == "argument_expression_list"), None)
+            args = [self.eval(a) for a in named(expr_list)] if expr_list is not None else []
+        owner = self.eval(owner_node)
+        if operator == "::":
+            return methods.call_static(owner, name, args, self)
+        return methods.call_method(self, owner, name, args)
+
+    def ev_element_access(self, node: Node):
+        parts = kids(node)
+        owner = self.eval(parts[0])
+        index = self.eval(parts[2])
+        return operators.index(owner, index)
+
+    # ---- calling script blocks and functions -------------------------------------------------
+    def call_block(self, block: ScriptBlock, args: list, pipeline_input: list | None = None,
+                   dollar_under=None, new_scope: bool = True) -> list:
+        if block.node is None:
+            return []
+        if new_scope:
+            self.scopes.append({"args": args, "input": pipeline_input or []})
+        if dollar_under is not None or pipeline_input is not None:
+            self.scopes[-1]["_"] = dollar_under
+        try:
+            self._bind_params(block.node, args)
+            return self.exec_statements(block.node)
+        except FlowReturn as flow:
+            return as_list(flow.output)
+        finally:
+            if new_scope:
+                self.scopes.pop()
+
+    def call_function(self, node: Node, args: list[Argument], pipeline_input: list | None) -> list:
+        body = next((c for c in kids(node) if c.type in ("script_block",)), node)
+        self.scopes.append({"input": pipeline_input or []})
+        try:
+            self._bind_params(node, args)
+            return self.exec_statements(body)
+        except FlowReturn as flow:
+            return as_list(flow.output)
+        finally:
+            self.scopes.pop()
+
+    def _bind_params(self, node: Node, args: list) -> None:
+        param_block = _find(node, "param_block")
+        declared: list[tuple[str, Node | None, bool]] = []
+        if param_block is not None:
+            plist = next((c for c in named(param_block) if c.type == "parameter_list"), None)
+            for param in named(plist) if plist is not None else []:
+                variable = next(c for c in named(param) if c.type == "variable")
+                default = next((c for c in named(param) if c.type == "script_parameter_default"), None)
+                is_switch = "[switch]" in param.text.decode().lower()
+                declared.append((variable.text.decode()[1:], default, is_switch))
+        values = [a for a in args if not (isinstance(a, Argument) and a.parameter)]
+        given = {a.parameter.lower(): a for a in args if isinstance(a, Argument) and a.parameter}
+        positional = iter(a.value if isinstance(a, Argument) else a for a in values)
+        remaining = []
+        for name, default, is_switch in declared:
+            if name.lower() in given:
+                value = True if is_switch else None
+                if not is_switch:
+                    index = args.index(given[name.lower()])
+                    value = args[index + 1].value if index + 1 < len(args) else None
+                self.set_var(name, value)
+            elif not is_switch and (value := next(positional, _MISSING)) is not _MISSING:
+                self.set_var(name, value)
+            elif default is not None:
+                self.set_var(name, self.eval(named(default)[-1]))
+            else:
+                self.set_var(name, False if is_switch else None)
+        remaining.extend(positional)
+        self.scopes[-1]["args"] = remaining
+
+
+_MISSING = object()
+
+
+def _find(node: Node, kind: str) -> Node | None:
+    for child in node.named_children:
+        if child.type == kind:
+            return child
+        if child.type in ("script_block", "script_block_body", "statement_list", "ERROR"):
+            continue
+    for child in node.named_children:
+        if child.type == "script_block":
+            return _find(child, kind)
+    return None
+
+
+def error_record(error: PSRuntimeError) -> PSObject:
+    """``$_`` inside ``catch``: an ErrorRecord whose string is the message."""
+    exception = PSObject({"Message": error.message, "__tostring": error.message},
+                         type_name="System." + error.exception if "." not in error.exception else error.exception)
+    category = PSObject({"Category": error.category, "Reason": error.exception, "TargetName": error.target,
+                         "__tostring": f"{error.category}: ({error.target}:String) [{error.command}], "
+                                       f"{error.exception}"},
+                        type_name="System.Management.Automation.ErrorCategoryInfo")
+    return PSObject({"Exception": exception, "CategoryInfo": category,
+                     "FullyQualifiedErrorId": error.error_id + (f",{error.command}" if error.command else ""),
+                     "TargetObject": error.thrown if error.thrown is not None else error.target,
+                     "__tostring": error.message, "__error": error},
+                    type_name="System.Management.Automation.ErrorRecord")
+
+
+__all__ = ["Argument", "Interpreter", "RunResult", "is_list"]
