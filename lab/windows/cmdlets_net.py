@@ -11,20 +11,10 @@ from lab.windows.ps.commands import Cmdlet, CommandTable, Invocation, Param
 from lab.windows.ps.values import PSObject, as_list, like_pattern, to_int, to_str
 
 CIM = "Microsoft.Management.Infrastructure.CimInstance#ROOT/StandardCimv2/"
-WAN_MINIPORTS = ("SSTP", "IKEv2", "L2TP", "PPTP", "PPPOE", "IP", "IPv6", "Network Monitor")
 
 
 def _matches(value: str, patterns) -> bool:
     return any(re.compile(like_pattern(to_str(p)).pattern, re.I | re.S).match(value) for p in as_list(patterns))
-
-
-def hidden_adapters() -> list[dict]:
-    """The WAN Miniport adapters every Windows host has; ``Get-NetAdapter`` shows them with -IncludeHidden."""
-    return [{"Name": f"WAN Miniport ({kind})", "InterfaceDescription": f"WAN Miniport ({kind})",
-             "DriverDescription": f"WAN Miniport ({kind})", "ifIndex": 40 + index, "MacAddress": "",
-             "Status": "Up" if kind in ("IP", "IPv6", "Network Monitor") else "Disconnected",
-             "AdminStatus": "Up", "HardwareInterface": False, "LinkSpeed": "0 bps", "hidden": True}
-            for index, kind in enumerate(WAN_MINIPORTS)]
 
 
 def _adapter_object(adapter: dict) -> PSObject:
@@ -51,9 +41,8 @@ def _not_found(inv: Invocation, cim_class: str, prop: str, value) -> None:
 
 
 def _select_adapters(host: HostState, inv: Invocation) -> list[dict]:
-    pool = host.adapters + (hidden_adapters() + host.data.get("hidden_adapters", []) if inv.flag("IncludeHidden")
-                            else [])
-    selected = pool
+    # hidden adapters (the WAN Miniports) only with -IncludeHidden, as Microsoft documents it
+    selected = [a for a in host.adapters if inv.flag("IncludeHidden") or not a.get("hidden")]
     for prop, key in (("Name", "Name"), ("InterfaceDescription", "InterfaceDescription")):
         if inv.has(prop):
             chosen = []
@@ -81,7 +70,7 @@ def _target_adapters(host: HostState, inv: Invocation) -> list[dict]:
     if inv.has("InputObject") or inv.input:
         names = {to_str(o.get("Name")).lower() for o in as_list(inv.get("InputObject") or inv.input)
                  if isinstance(o, PSObject)}
-        return [a for a in host.adapters if a["Name"].lower() in names]
+        return [a for a in host.adapters if a["Name"].lower() in names]  # objects carry hidden ones too
     return _select_adapters(host, inv)
 
 

@@ -42,6 +42,16 @@ def _adapter(index: int, name: str, description: str, driver: str, mac: str, ipv
     return adapter
 
 
+WAN_MINIPORTS = ("SSTP", "IKEv2", "L2TP", "PPTP", "PPPOE", "IP", "IPv6", "Network Monitor")
+
+
+def _wan_miniports() -> list[dict]:
+    """The hidden WAN Miniport adapters every Windows host has (Get-NetAdapter -IncludeHidden)."""
+    return [_adapter(40 + index, f"WAN Miniport ({kind})", f"WAN Miniport ({kind})", f"WAN Miniport ({kind})", "",
+                     status="Up" if kind in ("IP", "IPv6", "Network Monitor") else "Disconnected", hardware=False,
+                     hidden=True, LinkSpeed="0 bps") for index, kind in enumerate(WAN_MINIPORTS)]
+
+
 def _uninstall(name: str, version: str, publisher: str, code: str | None = None, msi: bool = True,
                uninstall: str | None = None) -> dict:
     return {"DisplayName": name, "DisplayVersion": version, "Publisher": publisher,
@@ -62,7 +72,8 @@ def base(name: str, ipv4: str, now: datetime | None = None) -> dict:
         "computer": {"Name": name.upper()[:15], "Domain": "WORKGROUP", "PartOfDomain": False,
                      "Manufacturer": "eOffice Lab", "Model": "Simulated Desktop"},
         "adapters": [_adapter(4, "Ethernet0", "Intel(R) Ethernet Connection (7) I219-LM", "Intel(R) Ethernet "
-                              "Connection (7) I219-LM", "00-15-5D-0A-00-11", ipv4, management=True)],
+                              "Connection (7) I219-LM", "00-15-5D-0A-00-11", ipv4, management=True),
+                     *_wan_miniports()],
         "vpn_connections": [],
         "uninstall": {"native": {"{90160000-008C-0000-1000-0000000FF1CE}": _uninstall(
             "Office 16 Click-to-Run Extensibility Component", "16.0.17928.20114", "Microsoft Corporation",

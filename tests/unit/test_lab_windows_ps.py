@@ -256,3 +256,13 @@ def test_state_survives_reload(host, tmp_path):
     run(host, "Disable-NetAdapter -Name 'Ethernet 2' -Confirm:$false")
     again = HostState.load_or_seed(tmp_path / "state.json", "plain", "other", "10.0.0.1")
     assert next(a for a in again.adapters if a["Name"] == "Ethernet 2")["Status"] == "Disabled"
+
+
+def test_hidden_wan_miniports_change_like_any_adapter(host):
+    assert "not found" not in out(run(host, "Disable-NetAdapter -Name 'WAN Miniport (L2TP)' -IncludeHidden "
+                                            "-Confirm:$false; 'done'"))
+    status = out(run(host, "(Get-NetAdapter -Name 'WAN Miniport (L2TP)' -IncludeHidden).Status"))
+    assert status == "Disabled"
+    hidden_without_switch = run(host, "Get-NetAdapter -Name 'WAN Miniport (L2TP)'")
+    assert "No MSFT_NetAdapter objects found with property 'Name' equal to 'WAN Miniport (L2TP)'" in errors(
+        hidden_without_switch)
