@@ -12,19 +12,11 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
 
-@dataclass
-class FaultSettings:
-    #: close the connection instead of running the config command after this many (per login)
-    drop_after: int | None = None
-    #: answer commands matching this regular expression with the vendor's error
-    reject: str | None = None
-    #: seconds added to the commit point (PAN-OS commit, ASA write memory, FortiOS end)
-    commit_delay: float = 0.0
-    #: refuse every login as if the password were wrong
-    refuse_logins: bool = False
+class SettingsFile:
+    """Reading and writing a dataclass of fault settings as the JSON of ``faults.json``."""
 
     @classmethod
-    def from_dict(cls, data: dict) -> FaultSettings:
+    def from_dict(cls, data: dict):
         known = {f.name for f in fields(cls)}
         unknown = set(data) - known
         if unknown:
@@ -33,6 +25,18 @@ class FaultSettings:
 
     def to_dict(self) -> dict:
         return {k: v for k, v in asdict(self).items() if v not in (None, 0.0, False)}
+
+
+@dataclass
+class FaultSettings(SettingsFile):
+    #: close the connection instead of running the config command after this many (per login)
+    drop_after: int | None = None
+    #: answer commands matching this regular expression with the vendor's error
+    reject: str | None = None
+    #: seconds added to the commit point (PAN-OS commit, ASA write memory, FortiOS end)
+    commit_delay: float = 0.0
+    #: refuse every login as if the password were wrong
+    refuse_logins: bool = False
 
 
 class Faults:

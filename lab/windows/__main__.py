@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import lab.windows as part
-from lab.control import _print_table, default_state_dir
+from lab.control import default_state_dir, run_part
 from lab.windows import inventory, process
 from lab.windows.faults import WinFaults, WinFaultSettings, write_faults
 from lab.windows.fleet import fleet, fleet_size
@@ -58,14 +58,7 @@ def main(argv: list[str]) -> int:
     if args.command == "inventory":
         print(inventory.render(args.count or fleet_size()), end="")
         return 0
-    names = list(fleet(args.count))
-    args.state_dir.mkdir(parents=True, exist_ok=True)
-    if args.command == "up":
-        part.up(names, args.state_dir)
-    elif args.command == "down":
-        part.down(names, args.state_dir)
-    _print_table(part.status(names, args.state_dir))
-    return 0
+    return run_part(part, args.command, list(fleet(args.count)), args.state_dir)
 
 
 if __name__ == "__main__":

@@ -7,13 +7,13 @@ re-read whenever it changes.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass
 
 from lab.firewalls import faults as firewall_faults
 
 
 @dataclass
-class WinFaultSettings:
+class WinFaultSettings(firewall_faults.SettingsFile):
     #: answer every login with 401, as for a wrong password
     refuse_auth: bool = False
     #: answer the Nth WS-Management request (counted from when the fault is set) with HTTP 500 and a SOAP fault
@@ -22,17 +22,6 @@ class WinFaultSettings:
     slow_command: float = 0.0
     #: name of an adapter whose driver refuses Disable-NetAdapter
     stuck_adapter: str | None = None
-
-    @classmethod
-    def from_dict(cls, data: dict) -> WinFaultSettings:
-        known = {f.name for f in fields(cls)}
-        unknown = set(data) - known
-        if unknown:
-            raise ValueError(f"unknown fault(s) {sorted(unknown)}; known: {sorted(known)}")
-        return cls(**data)
-
-    def to_dict(self) -> dict:
-        return {k: v for k, v in asdict(self).items() if v not in (None, 0.0, False)}
 
 
 class WinFaults(firewall_faults.Faults):

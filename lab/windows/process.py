@@ -9,15 +9,13 @@ certificate. The lab CA is ``<state dir>/windows/lab-ca.pem``.
 from __future__ import annotations
 
 import json
-import os
-import signal
 import subprocess
 import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from lab.firewalls.process import _alive, _reap, port_open
+from lab.firewalls.process import _alive, port_open, terminate
 
 __all__ = ["port_open"]
 from lab.windows.faults import WinFaultSettings, write_faults
@@ -105,15 +103,7 @@ def stop(name: str, state_dir: Path, timeout: float = 5.0) -> None:
     """Terminate the endpoint (a power-off; its state file is always complete)."""
     pid = running_pid(state_dir, name)
     if pid is not None:
-        os.kill(pid, signal.SIGTERM)
-        deadline = time.monotonic() + timeout
-        while _alive(pid) and time.monotonic() < deadline:
-            time.sleep(0.02)
-        if _alive(pid):
-            os.kill(pid, signal.SIGKILL)
-            while _alive(pid):
-                time.sleep(0.02)
-        _reap(pid)
+        terminate(pid, timeout)
     (endpoint_dir(state_dir, name) / "serve.pid").unlink(missing_ok=True)
 
 

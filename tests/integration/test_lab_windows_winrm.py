@@ -46,6 +46,10 @@ def http_ntlm(ep: Endpoint, password: str | None = None) -> winrm.Session:
                          message_encryption="always")
 
 
+def adapter(ep: Endpoint, name: str) -> dict:
+    return next(a for a in ep.state()["adapters"] if a["Name"] == name)
+
+
 def test_ntlm_with_message_encryption_over_http(endpoint):
     result = http_ntlm(endpoint).run_ps("Get-NetAdapter -Name 'wg-home' | Select-Object Name, "
                                         "InterfaceDescription, Status | ConvertTo-Json -Compress")
@@ -94,7 +98,7 @@ def test_unknown_cmdlet_and_parameter_fail_as_powershell(endpoint):
     parameter = https(endpoint).run_ps("Disable-NetAdapter -Nmae 'wg-home' -Confirm:$false")
     assert parameter.status_code == 1
     assert b"A parameter cannot be found that matches parameter name 'Nmae'." in parameter.std_err
-    assert endpoint.state()["adapters"][2]["Status"] == "Up"
+    assert adapter(endpoint, "wg-home")["Status"] == "Up"
 
 
 def test_parse_error_is_a_parser_error(endpoint):
@@ -141,7 +145,7 @@ def test_disabling_the_management_adapter_cuts_the_session(tmp_path):
     try:
         with pytest.raises(requests.exceptions.ConnectionError):  # the clean-up requests find no network
             https(ep).run_ps("Disable-NetAdapter -Name 'Ethernet0' -Confirm:$false")
-        assert ep.state()["adapters"][0]["Status"] == "Disabled"
+        assert adapter(ep, "Ethernet0")["Status"] == "Disabled"
         with pytest.raises(requests.exceptions.ConnectionError):
             https(ep).run_cmd("hostname")
     finally:
@@ -185,5 +189,5 @@ def test_stuck_adapter_stays_up(faulty):
                                   "-Confirm:$false; 'not reached'")
     assert result.status_code == 1 and b"not reached" not in result.std_out
     assert b"refused" in result.std_err
-    assert next(a for a in faulty.state()["adapters"] if a["Name"] == "wg-home")["Status"] == "Up"
+    assert adapter(faulty, "wg-home")["Status"] == "Up"
     faulty.set_faults()

@@ -258,13 +258,19 @@ class Interpreter:
         out: list = []
         for item in as_list(self.pipeline_value(source)):
             self.set_var(variable.text.decode(), item)
-            try:
-                out.extend(self.exec_statements(block))
-            except FlowBreak:
+            if not self._loop_body(block, out):
                 break
-            except FlowContinue:
-                continue
         return out
+
+    def _loop_body(self, block: Node, out: list) -> bool:
+        """One pass of a loop's body; False when it ran ``break``."""
+        try:
+            out.extend(self.exec_statements(block))
+        except FlowBreak:
+            return False
+        except FlowContinue:
+            pass
+        return True
 
     def stmt_for_statement(self, node: Node) -> list:
         parts = {c.type: c for c in kids(node)}
@@ -272,12 +278,8 @@ class Interpreter:
         if "for_initializer" in parts:
             self.exec_pipeline(named(parts["for_initializer"])[0])
         while "for_condition" not in parts or to_bool(self.pipeline_value(named(parts["for_condition"])[0])):
-            try:
-                out.extend(self.exec_statements(parts["statement_block"]))
-            except FlowBreak:
+            if not self._loop_body(parts["statement_block"], out):
                 break
-            except FlowContinue:
-                pass
             if "for_iterator" in parts:
                 self.exec_pipeline(named(parts["for_iterator"])[0])
         return out
@@ -288,12 +290,8 @@ class Interpreter:
         block = next(c for c in children if c.type == "statement_block")
         out: list = []
         while to_bool(self.pipeline_value(named(condition)[0])):
-            try:
-                out.extend(self.exec_statements(block))
-            except FlowBreak:
+            if not self._loop_body(block, out):
                 break
-            except FlowContinue:
-                continue
         return out
 
     def stmt_try_statement(self, node: Node) -> list:
