@@ -96,7 +96,9 @@ def wait_listening(names_ports: list[tuple[str, list[int]]], state_dir: Path, ti
 def start(endpoints: list[WinEndpoint], state_dir: Path) -> None:
     for endpoint in endpoints:
         spawn(endpoint.name, state_dir, endpoint.http_port, endpoint.https_port, endpoint.seed, endpoint.ipv4)
-    wait_listening([(e.name, [e.http_port, e.https_port]) for e in endpoints], state_dir)
+    # fifty endpoints start in about as many seconds on two cores: wait in proportion
+    wait_listening([(e.name, [e.http_port, e.https_port]) for e in endpoints], state_dir,
+                   max(START_TIMEOUT, 1.5 * len(endpoints)))
 
 
 def stop(name: str, state_dir: Path, timeout: float = 5.0) -> None:

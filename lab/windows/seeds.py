@@ -70,7 +70,7 @@ def base(name: str, ipv4: str, now: datetime | None = None) -> dict:
     return {
         "simulator": "eoffice-guard lab Windows endpoint (a simulator, not Windows)",
         "computer": {"Name": name.upper()[:15], "Domain": "WORKGROUP", "PartOfDomain": False,
-                     "Manufacturer": "eOffice Lab", "Model": "Simulated Desktop"},
+                     "Manufacturer": "eoffice-guard lab", "Model": "WinRM simulator (not Windows)"},
         "adapters": [_adapter(4, "Ethernet0", "Intel(R) Ethernet Connection (7) I219-LM", "Intel(R) Ethernet "
                               "Connection (7) I219-LM", "00-15-5D-0A-00-11", ipv4, management=True),
                      *_wan_miniports()],
@@ -167,10 +167,18 @@ def _seed_tap_lockout(state: dict, now: datetime) -> None:
         "EnrollmentState": 0, "TenantId": "", "Version": "2.4.1"}}
 
 
+def _seed_domain_joined(state: dict, now: datetime) -> None:
+    """A domain member: its account policy comes from the domain's GPO (Win32_ComputerSystem says so)."""
+    state["computer"].update({"Domain": "ministry.example", "PartOfDomain": True})
+    state["security_policy"].update({"MinimumPasswordLength": 12, "PasswordComplexity": 1, "PasswordHistorySize": 24,
+                                     "LockoutBadCount": 10})
+
+
 SEEDS = {
     "tap_wireguard": _seed_tap_wireguard,
     "wireguard_profiles": _seed_wireguard_profiles,
     "tap_lockout": _seed_tap_lockout,
+    "domain_joined": _seed_domain_joined,
     "plain": lambda state, now: None,
 }
 
