@@ -8,6 +8,7 @@ nothing turns certificate validation off.
 
 from __future__ import annotations
 
+import fcntl
 import ipaddress
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -27,8 +28,18 @@ def _write_key(path: Path, key) -> None:
 
 
 def ensure_ca(directory: Path) -> tuple[Path, Path]:
-    """The CA certificate and key under ``directory``, made on first use."""
+    """The CA certificate and key under ``directory``, made on first use.
+
+    Endpoints starting together must not each make a CA of their own: the first one makes it under
+    a lock, the others wait and use it.
+    """
     directory.mkdir(parents=True, exist_ok=True)
+    with open(directory / "lab-ca.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _ensure_ca_locked(directory)
+
+
+def _ensure_ca_locked(directory: Path) -> tuple[Path, Path]:
     cert_path, key_path = directory / "lab-ca.pem", directory / "lab-ca.key"
     if cert_path.exists() and key_path.exists():
         return cert_path, key_path
@@ -46,7 +57,9 @@ def ensure_ca(directory: Path) -> tuple[Path, Path]:
             .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
             .sign(key, hashes.SHA256()))
     _write_key(key_path, key)
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    tmp = cert_path.with_suffix(".tmp")
+    tmp.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    tmp.replace(cert_path)
     return cert_path, key_path
 
 

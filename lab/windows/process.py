@@ -18,6 +18,7 @@ from pathlib import Path
 from lab.firewalls.process import _alive, port_open, terminate
 
 __all__ = ["port_open"]
+from lab.windows import pki
 from lab.windows.faults import WinFaultSettings, write_faults
 from lab.windows.fleet import PASSWORD, USERNAME, WinEndpoint
 
@@ -56,6 +57,7 @@ def spawn(name: str, state_dir: Path, http_port: int | None, https_port: int | N
             raise RuntimeError(f"{name}: port {port} is taken by another program")
     directory = endpoint_dir(state_dir, name)
     directory.mkdir(parents=True, exist_ok=True)
+    pki.ensure_ca(windows_dir(state_dir))  # before the endpoints start, so they all share it
     if isinstance(seed, dict):
         seed_file = directory / "seed.json"
         seed_file.write_text(json.dumps(seed))

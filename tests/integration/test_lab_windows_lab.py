@@ -46,3 +46,18 @@ def test_up_status_down(tmp_path):
         table = lab("down", tmp_path)
     assert all(line.rstrip().endswith("stopped") for line in table.splitlines()[1:])
     assert (tmp_path / "windows" / "lab-win-01" / "state.json").exists()
+
+
+def test_endpoints_started_together_share_one_ca(tmp_path):
+    """A fresh state folder: every HTTPS endpoint's certificate verifies against the one lab CA."""
+    env = dict(ENV, EOFFICE_LAB_WINRM_HTTP_BASE_PORT="5970", EOFFICE_LAB_WINRM_HTTPS_BASE_PORT="5980")
+    command = [sys.executable, "-m", "lab.windows", "--state-dir", str(tmp_path)]
+    subprocess.run([*command, "up", "--count", "5"], env=env, check=True, capture_output=True, timeout=60)
+    try:
+        ca = str(process.ca_path(tmp_path))
+        for port in (5981, 5982, 5984, 5985):
+            session = winrm.Session(f"https://127.0.0.1:{port}/wsman", auth=(USERNAME, PASSWORD),
+                                    transport="basic", server_cert_validation="validate", ca_trust_path=ca)
+            assert session.run_cmd("hostname").status_code == 0
+    finally:
+        subprocess.run([*command, "down", "--count", "5"], env=env, check=True, capture_output=True, timeout=60)
