@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import base64
 import json
+import subprocess
+import sys
 
 import pytest
 import requests
@@ -152,10 +154,19 @@ def test_disabling_the_management_adapter_cuts_the_session(tmp_path):
         ep.stop()
 
 
-def test_refused_auth_until_cleared(faulty):
+def test_unknown_shell_is_the_windows_fault(endpoint):
+    protocol = https(endpoint).protocol
+    with pytest.raises(WSManFaultError) as raised:
+        protocol.run_command("6B1D2C3E-0000-4000-8000-000000000000", "hostname")
+    assert raised.value.code == 500 and raised.value.wsman_fault_code == 2150858843
+    assert raised.value.fault_subcode == "w:InvalidSelectors"
+
+
+def test_refused_auth_until_cleared_from_the_command_line(faulty):
     with pytest.raises(InvalidCredentialsError):
         https(faulty).run_cmd("hostname")
-    faulty.set_faults()
+    subprocess.run([sys.executable, "-m", "lab.windows", "--state-dir", str(faulty.state_dir), "fault", faulty.name,
+                    "--clear"], check=True, capture_output=True)
     assert https(faulty).run_cmd("hostname").status_code == 0
 
 
