@@ -217,7 +217,7 @@ def register(table: CommandTable, host: HostState, faults) -> None:
     change = [*adapter_select[:4], _p("InputObject"), _p("PassThru", switch=True), _p("NoRestart", switch=True),
               _p("CimSession"), _p("AsJob", switch=True)]
     table.add(Cmdlet("Disable-NetAdapter", set_adapter_state(host, False, faults), change, kind="change",
-                     should_process=True, module=module))
+                     should_process=True, module=module, confirm_high=True))
     table.add(Cmdlet("Enable-NetAdapter", set_adapter_state(host, True, faults), change, kind="change",
                      should_process=True, module=module))
     table.add(Cmdlet("Get-NetIPAddress", get_net_ip_address(host),

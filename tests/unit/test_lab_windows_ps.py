@@ -266,3 +266,10 @@ def test_hidden_wan_miniports_change_like_any_adapter(host):
     hidden_without_switch = run(host, "Get-NetAdapter -Name 'WAN Miniport (L2TP)'")
     assert "No MSFT_NetAdapter objects found with property 'Name' equal to 'WAN Miniport (L2TP)'" in errors(
         hidden_without_switch)
+
+
+def test_disable_without_confirm_false_cannot_prompt(host):
+    """Disable-NetAdapter asks for confirmation (ConfirmImpact High); over WinRM nobody can answer."""
+    outcome = run(host, "Disable-NetAdapter -Name 'wg-home'")
+    assert "PowerShell is in NonInteractive mode." in errors(outcome)
+    assert next(a for a in host.adapters if a["Name"] == "wg-home")["Status"] == "Up"

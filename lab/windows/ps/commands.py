@@ -40,6 +40,8 @@ class Cmdlet:
     kind: str = "read"
     should_process: bool = False
     module: str = "Microsoft.PowerShell.Utility"
+    #: ConfirmImpact "High" asks for confirmation unless -Confirm:$false (PowerShell's $ConfirmPreference)
+    confirm_high: bool = False
 
     def all_params(self) -> list[str]:
         names = [p.name for p in self.params] + list(COMMON)
@@ -198,6 +200,13 @@ class CommandTable:
         invocation = Invocation(interpreter, cmdlet, bound, pipeline_input, text, node)
         kind = "read" if invocation.what_if else cmdlet.kind
         self.recorder(cmdlet.name, kind, text)
+        if cmdlet.confirm_high and not invocation.what_if and not (invocation.has("Confirm") and
+                                                                   not invocation.flag("Confirm")):
+            # the confirmation prompt cannot be shown: powershell.exe runs non-interactively over WinRM
+            raise PSRuntimeError("PowerShell is in NonInteractive mode. Read and Prompt functionality is not "
+                                 "available.", category="InvalidOperation", error_id="System.Management."
+                                 "Automation.PSInvalidOperationException", exception="PSInvalidOperationException",
+                                 command=cmdlet.name)
         if cmdlet.should_process and invocation.what_if:
             target = to_str(invocation.get("Name") or invocation.get("InputObject") or "")
             interpreter.result.host_lines.append(f'What if: Performing the operation "{cmdlet.name}" on target '
