@@ -149,7 +149,8 @@ def _vpn_object(profile: dict) -> PSObject:
         "TunnelType": profile["TunnelType"], "AuthenticationMethod": list(profile["AuthenticationMethod"]),
         "EncryptionLevel": profile["EncryptionLevel"], "L2tpIPsecAuth": profile.get("L2tpIPsecAuth", ""),
         "UseWinlogonCredential": False, "EapConfigXmlStream": None,
-        "ConnectionStatus": profile["ConnectionStatus"], "RememberCredential": profile["RememberCredential"],
+        "ConnectionStatus": profile["ConnectionStatus"], "NapState": "NotConnected",
+        "RememberCredential": profile["RememberCredential"],
         "SplitTunneling": profile["SplitTunneling"], "DnsSuffix": "", "IdleDisconnectSeconds": 0,
     }, type_name="Microsoft.Management.Infrastructure.CimInstance#root/Microsoft/Windows/RemoteAccess/Client/"
                  "VpnConnection")
@@ -228,8 +229,10 @@ def register(table: CommandTable, host: HostState, faults) -> None:
                      [_p("LocalAddress", 0), _p("LocalPort", 1), _p("RemoteAddress"), _p("RemotePort"),
                       _p("State"), _p("OwningProcess"), _p("CimSession")], module="NetTCPIP"))
     table.add(Cmdlet("Get-VpnConnection", get_vpn_connection(host),
-                     [_p("Name", 0), _p("AllUserConnection", switch=True), _p("CimSession")], module="VpnClient"))
+                     [_p("Name", 0, aliases=("ConnectionName",)), _p("AllUserConnection", switch=True),
+                      _p("CimSession"), _p("ThrottleLimit"), _p("AsJob", switch=True)], module="VpnClient"))
     table.add(Cmdlet("Remove-VpnConnection", remove_vpn_connection(host),
-                     [_p("Name", 0), _p("AllUserConnection", switch=True), _p("Force", switch=True),
-                      _p("PassThru", switch=True), _p("CimSession")], kind="change", should_process=True,
+                     [_p("Name", 0, aliases=("ConnectionName",)), _p("AllUserConnection", switch=True),
+                      _p("Force", switch=True), _p("PassThru", switch=True), _p("CimSession"), _p("ThrottleLimit"),
+                      _p("AsJob", switch=True)], kind="change", should_process=True,
                      module="VpnClient"))

@@ -213,15 +213,18 @@ def get_mp_computer_status(host: HostState):
         age = max(0, (methods.now() - updated).days)
         return [PSObject({
             "AMEngineVersion": "1.1.24090.11", "AMProductVersion": "4.18.24090.11", "AMRunningMode": "Normal",
-            "AMServiceEnabled": defender["AMServiceEnabled"], "AntispywareEnabled": defender["AntispywareEnabled"],
+            "AMServiceEnabled": defender["AMServiceEnabled"], "AMServiceVersion": "4.18.24090.11",
+            "AntispywareEnabled": defender["AntispywareEnabled"],
             "AntispywareSignatureAge": age, "AntispywareSignatureLastUpdated": updated,
             "AntispywareSignatureVersion": defender["AntivirusSignatureVersion"],
             "AntivirusEnabled": defender["AntivirusEnabled"], "AntivirusSignatureAge": age,
             "AntivirusSignatureLastUpdated": updated,
             "AntivirusSignatureVersion": defender["AntivirusSignatureVersion"],
-            "BehaviorMonitorEnabled": defender["RealTimeProtectionEnabled"], "ComputerState": 0,
+            "BehaviorMonitorEnabled": defender["RealTimeProtectionEnabled"], "ComputerID": "",
+            "ComputerState": 0, "DefenderSignaturesOutOfDate": age > 7, "FullScanAge": 4294967295,
             "IoavProtectionEnabled": defender["RealTimeProtectionEnabled"], "IsTamperProtected": False,
-            "NISEnabled": defender["RealTimeProtectionEnabled"],
+            "NISEnabled": defender["RealTimeProtectionEnabled"], "NISSignatureAge": age,
+            "NISSignatureLastUpdated": updated, "NISSignatureVersion": defender["AntivirusSignatureVersion"],
             "OnAccessProtectionEnabled": defender["RealTimeProtectionEnabled"],
             "RealTimeProtectionEnabled": defender["RealTimeProtectionEnabled"],
         }, type_name="Microsoft.Management.Infrastructure.CimInstance#ROOT/Microsoft/Windows/Defender/"
@@ -399,7 +402,8 @@ def register(table: CommandTable, host: HostState) -> None:
     table.add(Cmdlet("Get-CimInstance", get_cim_instance(host),
                      [_p("ClassName", 0, aliases=("Class",)), _p("Namespace"), _p("Filter"), _p("CimSession"),
                       _p("ComputerName")], module="CimCmdlets"))
-    table.add(Cmdlet("Get-MpComputerStatus", get_mp_computer_status(host), [_p("CimSession")], module="Defender"))
+    table.add(Cmdlet("Get-MpComputerStatus", get_mp_computer_status(host),
+                     [_p("CimSession"), _p("ThrottleLimit"), _p("AsJob", switch=True)], module="Defender"))
     table.add(Cmdlet("Get-MpPreference", get_mp_preference(host), [_p("CimSession")], module="Defender"))
     table.add(Cmdlet("Set-MpPreference", set_mp_preference(host),
                      [_p("DisableRealtimeMonitoring", aliases=("drtm",)),
