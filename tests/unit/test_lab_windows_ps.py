@@ -273,3 +273,35 @@ def test_disable_without_confirm_false_cannot_prompt(host):
     outcome = run(host, "Disable-NetAdapter -Name 'wg-home'")
     assert "PowerShell is in NonInteractive mode." in errors(outcome)
     assert next(a for a in host.adapters if a["Name"] == "wg-home")["Status"] == "Up"
+
+
+def test_switch_statement(host):
+    script = """
+$out = foreach ($name in @('TAP-Windows Adapter V9', 'Intel(R) Ethernet', 'WireGuard Tunnel')) {
+    switch -Wildcard ($name) {
+        'TAP-*' { 'tap' }
+        '*WireGuard*' { 'wireguard' }
+        default { 'other' }
+    }
+}
+$out -join ','
+switch (3) {
+    { $_ -gt 2 } { 'big'; break }
+    3 { 'three' }
+}
+"""
+    assert out(run(host, script)).split("\r\n") == ["tap,other,wireguard", "big"]
+
+
+def test_output_before_a_jump_or_an_error_is_kept(host):
+    script = """
+function F { 'first'; return 'second' }
+F
+foreach ($i in 1..3) { "loop $i"; if ($i -eq 2) { break } }
+try { 'in try'; throw 'oops' } catch { 'caught' }
+'last'; throw 'stop'
+"""
+    outcome = run(host, script)
+    assert outcome.stdout.decode().split("\r\n")[:-1] == ["first", "second", "loop 1", "loop 2", "in try",
+                                                          "caught", "last"]
+    assert outcome.exit_code == 1 and "stop" in errors(outcome)

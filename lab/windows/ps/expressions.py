@@ -49,7 +49,12 @@ class Expressions:
         target = children[0]
         operator = children[1].text.decode()
         value_node = children[2]
-        value = self.pipeline_value(value_node) if value_node.type == "pipeline" else self.eval(value_node)
+        if value_node.type == "pipeline":
+            value = self.pipeline_value(value_node)
+        elif value_node.type.endswith("_statement"):  # $x = foreach (...) { ... }: the statement's output
+            value = collapse(self.exec_statement(value_node))
+        else:
+            value = self.eval(value_node)
         if operator != "=":
             current = self.eval(target)
             value = operators.binary(operator[:-1], current, value)

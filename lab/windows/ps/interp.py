@@ -33,26 +33,38 @@ from lab.windows.ps.values import (
 )
 
 
-class FlowReturn(Exception):
+class Flow(Exception):
+    """A jump (return, break, continue, exit, a stopped script), not an error."""
+
+    def __init__(self):
+        super().__init__()
+        #: output written before the jump, collected on the way out
+        self.partial: list = []
+
+
+class FlowReturn(Flow):
     def __init__(self, output):
+        super().__init__()
         self.output = output
 
 
-class FlowBreak(Exception):
+class FlowBreak(Flow):
     pass
 
 
-class FlowContinue(Exception):
+class FlowContinue(Flow):
     pass
 
 
-class FlowExit(Exception):
+class FlowExit(Flow):
     def __init__(self, code: int):
+        super().__init__()
         self.code = code
 
 
-class ScriptTerminated(Exception):
+class ScriptTerminated(Flow):
     def __init__(self, error: PSRuntimeError):
+        super().__init__()
         self.error = error
 
 
@@ -104,12 +116,14 @@ class Interpreter(Expressions):
             self.result.output.extend(self.exec_statements(root))
             self.result.exit_code = 0 if self.last_ok else 1
         except FlowExit as flow:
+            self.result.output.extend(flow.partial)
             self.result.exit_code = flow.code
         except FlowReturn as flow:
-            self.result.output.extend(as_list(flow.output))
-        except (FlowBreak, FlowContinue):
-            pass
+            self.result.output.extend(flow.partial + as_list(flow.output))
+        except (FlowBreak, FlowContinue) as flow:
+            self.result.output.extend(flow.partial)
         except ScriptTerminated as stop:
+            self.result.output.extend(stop.partial)
             self.result.errors.append(stop.error)
             self.result.exit_code = 1
         return self.result
@@ -180,13 +194,18 @@ class Interpreter(Expressions):
     # ---- statements --------------------------------------------------------------------------
     def exec_statements(self, node: Node) -> list:
         out: list = []
-        for child in kids(node):
-            if child.type in ("statement_list", "script_block", "script_block_body", "named_block_list"):
-                out.extend(self.exec_statements(child))
-            elif child.type in ("empty_statement", "{", "}", "param_block", ";"):
-                continue
-            else:
-                out.extend(self.exec_guarded(child))
+        try:
+            for child in kids(node):
+                if child.type in ("statement_list", "script_block", "script_block_body", "named_block_list"):
+                    out.extend(self.exec_statements(child))
+                elif child.type in ("empty_statement", "{", "}", "param_block", ";"):
+                    continue
+                else:
+                    out.extend(self.exec_guarded(child))
+        except (FlowReturn, FlowBreak, FlowContinue, FlowExit, ScriptTerminated, PSRuntimeError) as flow:
+            # what the block wrote before a jump or an error is still output, as in PowerShell
+            flow.partial = out + getattr(flow, "partial", [])
+            raise
         return out
 
     def exec_guarded(self, node: Node) -> list:
@@ -200,9 +219,11 @@ class Interpreter(Expressions):
                     self.error_action() == "stop":
                 if self.try_depth:
                     raise
-                raise ScriptTerminated(error) from None
+                stop = ScriptTerminated(error)
+                stop.partial = getattr(error, "partial", [])
+                raise stop from None
             self.result.errors.append(error)
-            return []
+            return getattr(error, "partial", [])
 
     def exec_statement(self, node: Node) -> list:
         handler = getattr(self, "stmt_" + node.type, None)
@@ -249,10 +270,11 @@ class Interpreter(Expressions):
         """One pass of a loop's body; False when it ran ``break``."""
         try:
             out.extend(self.exec_statements(block))
-        except FlowBreak:
+        except FlowBreak as flow:
+            out.extend(flow.partial)
             return False
-        except FlowContinue:
-            pass
+        except FlowContinue as flow:
+            out.extend(flow.partial)
         return True
 
     def stmt_for_statement(self, node: Node) -> list:
@@ -293,6 +315,8 @@ class Interpreter(Expressions):
             clause = self._matching_catch(catches, error)
             if clause is None:
                 raise
+            out.extend(getattr(error, "partial", []))
+            error.partial = []
             self.last_ok = True
             saved = self.get_var("_")
             self.set_var("_", error_record(error))
@@ -338,6 +362,58 @@ class Interpreter(Expressions):
         if keyword == "continue":
             raise FlowContinue()
         raise PSRuntimeError(f"The lab simulator does not run '{keyword}'.", error_id="SimulatorUnsupported")
+
+    def stmt_switch_statement(self, node: Node) -> list:
+        children = kids(node)
+        options = {p.text.decode().lower().lstrip("-") for c in children if c.type == "switch_parameters"
+                   for p in named(c)}
+        condition = next(c for c in children if c.type == "switch_condition")
+        body = next(c for c in children if c.type == "switch_body")
+        clauses = [c for part in named(body) if part.type == "switch_clauses" for c in named(part)]
+        value = self.pipeline_value(next(c for c in named(condition) if c.type == "pipeline"))
+        out: list = []
+        for item in as_list(value) if value is not None else [None]:
+            try:
+                self._switch_item(item, clauses, options, out)
+            except FlowContinue as flow:
+                out.extend(flow.partial)
+            except FlowBreak as flow:
+                out.extend(flow.partial)
+                break
+        return out
+
+    def _switch_item(self, item, clauses: list[Node], options: set[str], out: list) -> None:
+        default = None
+        matched = False
+        for clause in clauses:
+            condition = next(c for c in kids(clause) if c.type == "switch_clause_condition")
+            block = next(c for c in kids(clause) if c.type == "statement_block")
+            if condition.text.decode().lower() == "default":
+                default = block
+                continue
+            if self._switch_matches(item, condition, options):
+                matched = True
+                self.set_var("_", item)
+                out.extend(self.exec_statements(block))
+        if not matched and default is not None:
+            self.set_var("_", item)
+            out.extend(self.exec_statements(default))
+
+    def _switch_matches(self, item, condition: Node, options: set[str]) -> bool:
+        inner = named(condition)
+        if inner:
+            test = self.eval(inner[0])
+        else:
+            text = condition.text.decode()
+            test = text[1:-1] if text[:1] in "'\"" and text[-1:] == text[:1] else text
+        if isinstance(test, ScriptBlock):
+            return to_bool(collapse(self.call_block(test, [], None, dollar_under=item, new_scope=False)))
+        case = "casesensitive" in options
+        if "wildcard" in options:
+            return to_bool(operators.binary("-clike" if case else "-like", to_str(item), test, self))
+        if "regex" in options:
+            return to_bool(operators.binary("-cmatch" if case else "-match", to_str(item), test, self))
+        return to_bool(operators.binary("-ceq" if case else "-eq", item, test, self))
 
     def stmt_function_statement(self, node: Node) -> list:
         name = next(c for c in kids(node) if c.type == "function_name").text.decode()
@@ -495,7 +571,7 @@ class Interpreter(Expressions):
             self._bind_params(block.node, args)
             return self.exec_statements(block.node)
         except FlowReturn as flow:
-            return as_list(flow.output)
+            return flow.partial + as_list(flow.output)
         finally:
             if new_scope:
                 self.scopes.pop()
@@ -507,7 +583,7 @@ class Interpreter(Expressions):
             self._bind_params(node, args)
             return self.exec_statements(body)
         except FlowReturn as flow:
-            return as_list(flow.output)
+            return flow.partial + as_list(flow.output)
         finally:
             self.scopes.pop()
 
