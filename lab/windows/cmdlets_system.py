@@ -133,11 +133,53 @@ def _registry_object(display: str, values: dict) -> PSObject:
     return obj
 
 
+def _key_object(display: str, values: dict) -> PSObject:
+    """A ``Microsoft.Win32.RegistryKey`` as ``Get-ChildItem HKLM:\\...`` returns it."""
+    parent, child = display.rsplit("\\", 1)
+    return PSObject({"Name": display, "PSPath": "Microsoft.PowerShell.Core\\Registry::" + display,
+                     "PSParentPath": "Microsoft.PowerShell.Core\\Registry::" + parent, "PSChildName": child,
+                     "PSDrive": "HKLM", "PSProvider": "Microsoft.PowerShell.Core\\Registry",
+                     "Property": list(values), "SubKeyCount": 0, "ValueCount": len(values),
+                     "__tostring": display, "__methods": {
+                         "getvalue": lambda name, default=None: values.get(to_str(name), default),
+                         "getvaluenames": lambda: list(values)}},
+                    type_name="Microsoft.Win32.RegistryKey")
+
+
+def get_child_item(host: HostState):
+    def run(inv: Invocation) -> list:
+        out = []
+        for path in as_list(inv.get("Path") or inv.get("LiteralPath") or "."):
+            text = to_str(path)
+            if not text.lower().startswith(("hklm:", "registry::", "microsoft.powershell.core\\registry::")):
+                folder = host.file_key(text).rstrip("\\") + "\\"
+                files = [f for k, f in sorted(host.data["files"].items()) if k.startswith(folder)
+                         and "\\" not in k[len(folder):]]
+                if not files and not host.file_exists(text):
+                    _path_missing(inv, text, "GetChildItemCommand")
+                out.extend(PSObject({"Name": f["Path"].rsplit("\\", 1)[-1], "FullName": f["Path"],
+                                     "Length": len(f["text"]), "__tostring": f["Path"].rsplit("\\", 1)[-1]},
+                                    type_name="System.IO.FileInfo") for f in files)
+                continue
+            key = host.registry_key(text)
+            if not host.registry_container_exists(key):
+                _path_missing(inv, text, "GetChildItemCommand")
+                continue
+            depth = key.count("\\") + 1
+            out.extend(_key_object(display, values) for k, (display, values) in sorted(host.registry_keys().items())
+                       if k.startswith(key + "\\") and k.count("\\") == depth)
+        return out
+    return run
+
+
 def get_item_property(host: HostState, value_only: bool = False):
     def run(inv: Invocation) -> list:
         out = []
         names = [to_str(n) for n in as_list(inv.get("Name"))]
-        for path in as_list(inv.get("Path") or inv.get("LiteralPath")):
+        paths = as_list(inv.get("Path") or inv.get("LiteralPath"))
+        if not paths and inv.input:  # Get-ChildItem ... | Get-ItemProperty: bound by PSPath
+            paths = [methods.get_member(item, "PSPath") for item in inv.input]
+        for path in paths:
             items = _registry_items(host, to_str(path))
             if items is None:
                 _path_missing(inv, to_str(path), "GetItemPropertyCommand" if not value_only
@@ -397,6 +439,9 @@ def register(table: CommandTable, host: HostState) -> None:
     table.add(Cmdlet("New-TemporaryFile", new_temporary_file(host), [], kind="file", should_process=True))
     table.add(Cmdlet("Test-Path", test_path(host), [*path, _p("PathType"), _p("IsValid", switch=True)], module=mgmt))
     table.add(Cmdlet("Get-ItemProperty", get_item_property(host), [*path, _p("Name", 1)], module=mgmt), "gp")
+    table.add(Cmdlet("Get-ChildItem", get_child_item(host), [*path, _p("Filter", 1), _p("Recurse", switch=True),
+                                                             _p("Force", switch=True), _p("Name", switch=True)],
+                     module=mgmt), "gci", "ls", "dir")
     table.add(Cmdlet("Get-ItemPropertyValue", get_item_property(host, value_only=True), [*path, _p("Name", 1)],
                      module=mgmt), "gpv")
     table.add(Cmdlet("Get-CimInstance", get_cim_instance(host),

@@ -305,3 +305,14 @@ try { 'in try'; throw 'oops' } catch { 'caught' }
     assert outcome.stdout.decode().split("\r\n")[:-1] == ["first", "second", "loop 1", "loop 2", "in try",
                                                           "caught", "last"]
     assert outcome.exit_code == 1 and "stop" in errors(outcome)
+
+
+def test_registry_child_items_and_their_values(host):
+    script = r"""
+$keys = Get-ChildItem -Path 'HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\Uninstall'
+$names = @($keys | ForEach-Object { $_.GetValue('DisplayName') } | Sort-Object)
+$viaPipe = @($keys | Get-ItemProperty | Where-Object { $_.Publisher -eq 'OpenVPN, Inc.' })
+"$($names -join '|') @ $($viaPipe[0].PSChildName)"
+"""
+    assert out(run(host, script)) == ("Office 16 Click-to-Run Extensibility Component|OpenVPN 2.6.12-I001 amd64|"
+                                      f"WireGuard @ {seeds.OPENVPN_CODE}")

@@ -131,6 +131,8 @@ def call_method(interpreter, owner, name: str, args: list):
     if lower == "gettype":
         return PSObject({"Name": type_name(owner).split(".")[-1], "FullName": type_name(owner)},
                         type_name="System.RuntimeType")
+    if isinstance(owner, PSObject) and "__methods" in owner and lower in owner["__methods"]:
+        return owner["__methods"][lower](*args)  # a .NET object's methods (RegistryKey.GetValue, ...)
     if isinstance(owner, str):
         return _string_method(owner, lower, name, args)
     if isinstance(owner, Hashtable):
