@@ -25,7 +25,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import spnego
+import spnego.channel_bindings
 import spnego.exceptions
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
 
 from lab.windows import runner, wsman
 from lab.windows.faults import WinFaults
@@ -154,6 +157,7 @@ class Handler(BaseHTTPRequestHandler):
     sys_version = ""
     endpoint: Endpoint
     scheme: str
+    channel_bindings: spnego.channel_bindings.GssChannelBindings | None = None
 
     def setup(self) -> None:
         super().setup()
@@ -262,7 +266,8 @@ class Handler(BaseHTTPRequestHandler):
         try:
             raw = base64.b64decode(token)
             if raw.startswith(b"NTLMSSP\x00\x01"):
-                self.ntlm = spnego.server(protocol="ntlm")
+                # over HTTPS the client's channel binding must name this certificate (Extended Protection)
+                self.ntlm = spnego.server(protocol="ntlm", channel_bindings=self.channel_bindings)
                 self.user = None
             if self.ntlm is None:
                 raise spnego.exceptions.InvalidTokenError(context_msg="no NTLM negotiation on this connection")
@@ -392,7 +397,10 @@ class Listener(ThreadingHTTPServer):
 
 
 def make_listener(endpoint: Endpoint, port: int, scheme: str, cert: tuple[Path, Path] | None = None) -> Listener:
-    handler = type(f"{scheme.title()}Handler", (Handler,), {"endpoint": endpoint, "scheme": scheme})
+    attributes = {"endpoint": endpoint, "scheme": scheme}
+    if scheme == "https":
+        attributes["channel_bindings"] = _tls_server_end_point(cert[0])
+    handler = type(f"{scheme.title()}Handler", (Handler,), attributes)
     listener = Listener(("127.0.0.1", port), handler)
     if scheme == "https":
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
@@ -401,6 +409,17 @@ def make_listener(endpoint: Endpoint, port: int, scheme: str, cert: tuple[Path, 
         listener.socket = context.wrap_socket(listener.socket, server_side=True)
     endpoint.host.listen_ports.append(port)
     return listener
+
+
+def _tls_server_end_point(cert_path: Path) -> spnego.channel_bindings.GssChannelBindings:
+    """RFC 5929 ``tls-server-end-point``: the certificate's hash with its signature's algorithm."""
+    cert = x509.load_pem_x509_certificate(cert_path.read_bytes())
+    algorithm = cert.signature_hash_algorithm
+    if algorithm is None or algorithm.name in ("md5", "sha1"):
+        algorithm = hashes.SHA256()
+    digest = hashes.Hash(algorithm)
+    digest.update(cert.public_bytes(serialization.Encoding.DER))
+    return spnego.channel_bindings.GssChannelBindings(application_data=b"tls-server-end-point:" + digest.finalize())
 
 
 def serve(endpoint: Endpoint, http_port: int | None, https_port: int | None, cert: tuple[Path, Path]) -> None:

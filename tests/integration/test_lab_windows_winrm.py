@@ -10,6 +10,8 @@ import sys
 
 import pytest
 import requests
+import spnego
+import spnego.channel_bindings
 import winrm
 from winrm.exceptions import InvalidCredentialsError, WinRMOperationTimeoutError, WSManFaultError
 
@@ -78,6 +80,12 @@ def test_a_certificate_from_another_ca_is_refused(endpoint, tmp_path):
                             server_cert_validation="validate", ca_trust_path=str(other_ca))
     with pytest.raises(requests.exceptions.SSLError):
         session.run_cmd("hostname")
+
+
+def test_ntlm_over_https_with_channel_binding(endpoint):
+    session = winrm.Session(endpoint.https_url, auth=(endpoint.username, endpoint.password), transport="ntlm",
+                            server_cert_validation="validate", ca_trust_path=endpoint.ca_path)
+    assert session.run_ps("$env:COMPUTERNAME").std_out == b"LAB-WIN-TEST\r\n"
 
 
 def test_basic_is_refused_over_http(endpoint):
@@ -202,3 +210,18 @@ def test_stuck_adapter_stays_up(faulty):
     assert b"refused" in result.std_err
     assert adapter(faulty, "wg-home")["Status"] == "Up"
     faulty.set_faults()
+
+
+def test_ntlm_over_https_refuses_a_channel_binding_for_another_certificate(endpoint):
+    """Extended Protection: an NTLM logon relayed through another TLS server names another certificate."""
+    other = spnego.channel_bindings.GssChannelBindings(application_data=b"tls-server-end-point:" + b"\0" * 32)
+    client = spnego.client(endpoint.username, endpoint.password, protocol="ntlm", channel_bindings=other,
+                           hostname="127.0.0.1", service="http")
+    with requests.Session() as http:
+
+        def post(token: bytes) -> requests.Response:
+            return http.post(endpoint.https_url, data=b"", verify=endpoint.ca_path, headers={
+                "Authorization": "Negotiate " + base64.b64encode(token).decode(), "Connection": "Keep-Alive"})
+
+        challenge = post(client.step()).headers["WWW-Authenticate"].split(" ", 1)[1]
+        assert post(client.step(base64.b64decode(challenge))).status_code == 401
