@@ -29,6 +29,7 @@ import spnego.channel_bindings
 import spnego.exceptions
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
+from spnego._ntlm_raw.messages import Authenticate, AvId, NTClientChallengeV2
 
 from lab.windows import runner, wsman
 from lab.windows.faults import WinFaults
@@ -266,12 +267,16 @@ class Handler(BaseHTTPRequestHandler):
         try:
             raw = base64.b64decode(token)
             if raw.startswith(b"NTLMSSP\x00\x01"):
-                # over HTTPS the client's channel binding must name this certificate (Extended Protection)
-                self.ntlm = spnego.server(protocol="ntlm", channel_bindings=self.channel_bindings)
+                self.ntlm = spnego.server(protocol="ntlm")
                 self.user = None
             if self.ntlm is None:
                 raise spnego.exceptions.InvalidTokenError(context_msg="no NTLM negotiation on this connection")
-            answer = self.ntlm.step(raw)
+            if raw.startswith(b"NTLMSSP\x00\x03") and self.channel_bindings and _sends_bindings(raw):
+                # Extended Protection, "Relaxed" as WinRM's default: a client that sends a channel
+                # binding must name this certificate; one that sends none is still accepted
+                answer = self.ntlm.step(raw, channel_bindings=self.channel_bindings)
+            else:
+                answer = self.ntlm.step(raw)
         except (binascii.Error, spnego.exceptions.SpnegoError, ValueError) as error:
             LOG.info("NTLM logon refused: %s", error)
             self.ntlm, self.user = None, None
@@ -409,6 +414,19 @@ def make_listener(endpoint: Endpoint, port: int, scheme: str, cert: tuple[Path, 
         listener.socket = context.wrap_socket(listener.socket, server_side=True)
     endpoint.host.listen_ports.append(port)
     return listener
+
+
+def _sends_bindings(authenticate: bytes) -> bool:
+    """Whether an NTLMv2 AUTHENTICATE message carries a (non-empty) channel binding."""
+    try:
+        message = Authenticate.unpack(authenticate)
+        response = message.nt_challenge_response or b""
+        if len(response) <= 24:
+            return False
+        pairs = NTClientChallengeV2.unpack(response[16:]).av_pairs
+    except (ValueError, struct.error, KeyError):
+        return False
+    return pairs.get(AvId.channel_bindings, b"\0" * 16) != b"\0" * 16
 
 
 def _tls_server_end_point(cert_path: Path) -> spnego.channel_bindings.GssChannelBindings:

@@ -225,3 +225,9 @@ def test_ntlm_over_https_refuses_a_channel_binding_for_another_certificate(endpo
 
         challenge = post(client.step()).headers["WWW-Authenticate"].split(" ", 1)[1]
         assert post(client.step(base64.b64decode(challenge))).status_code == 401
+
+
+def test_ntlm_over_https_without_channel_binding_is_accepted_as_windows_relaxed(endpoint):
+    session = winrm.Session(endpoint.https_url, auth=(endpoint.username, endpoint.password), transport="ntlm",
+                            server_cert_validation="validate", ca_trust_path=endpoint.ca_path, send_cbt=False)
+    assert session.run_cmd("hostname").status_code == 0
