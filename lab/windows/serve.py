@@ -43,8 +43,9 @@ def main(argv: list[str]) -> int:
     seed = json.loads(Path(args.seed[1:]).read_text()) if args.seed.startswith("@") else args.seed
     host = HostState.load_or_seed(args.state_dir / "state.json", seed, args.name, args.ipv4)
     cert = pki.ensure_server_cert(args.ca_dir, args.state_dir, args.name)
-    endpoint = server.Endpoint(args.name, args.state_dir, host, WinFaults(fault_file), args.username, args.password)
-    server.serve(endpoint, args.http_port, args.https_port, cert)
+    service = server.WinRMService(args.name, args.state_dir, host, WinFaults(fault_file), args.username,
+                                  args.password)
+    server.serve(service, args.http_port, args.https_port, cert)
     return 0
 
 

@@ -58,7 +58,7 @@ class Shell:
     commands: dict[str, Command] = field(default_factory=dict)
 
 
-class Endpoint:
+class WinRMService:
     """What both listeners share: the host, its shells, faults, counters and logs."""
 
     def __init__(self, name: str, directory: Path, host: HostState, faults: WinFaults, username: str, password: str):
@@ -156,7 +156,7 @@ class Handler(BaseHTTPRequestHandler):
     disable_nagle_algorithm = True
     server_version = "Microsoft-HTTPAPI/2.0"
     sys_version = ""
-    endpoint: Endpoint
+    service: WinRMService
     scheme: str
     channel_bindings: spnego.channel_bindings.GssChannelBindings | None = None
 
@@ -167,14 +167,14 @@ class Handler(BaseHTTPRequestHandler):
         self.sealed = False
         peer = self.client_address
         self._connection = (self.server.server_address[1], peer[0], peer[1])
-        self.endpoint.host.connections.append(self._connection)
+        self.service.host.connections.append(self._connection)
 
     def finish(self) -> None:
         try:
             super().finish()
         finally:
-            if self._connection in self.endpoint.host.connections:
-                self.endpoint.host.connections.remove(self._connection)
+            if self._connection in self.service.host.connections:
+                self.service.host.connections.remove(self._connection)
 
     def log_message(self, format: str, *args) -> None:
         LOG.debug("%s %s", self.address_string(), format % args)
@@ -206,7 +206,7 @@ class Handler(BaseHTTPRequestHandler):
         if self.path.split("?")[0].lower() != "/wsman":
             self._send(404)
             return
-        if not self.endpoint.host.management_reachable():
+        if not self.service.host.management_reachable():
             # the management adapter is disabled: the host is off the network
             self.close_connection = True
             self.connection.close()
@@ -230,7 +230,7 @@ class Handler(BaseHTTPRequestHandler):
 
     # ---- authentication ------------------------------------------------------------------------
     def _authenticate(self) -> bool:
-        faults = self.endpoint.faults.current()
+        faults = self.service.faults.current()
         header = self.headers.get("Authorization", "")
         scheme, _, token = header.partition(" ")
         if faults.refuse_auth:
@@ -254,7 +254,7 @@ class Handler(BaseHTTPRequestHandler):
             user, _, password = base64.b64decode(token).decode("utf-8").partition(":")
         except (binascii.Error, UnicodeDecodeError):
             user = password = ""
-        if user.split("\\")[-1].lower() == self.endpoint.username.lower() and password == self.endpoint.password:
+        if user.split("\\")[-1].lower() == self.service.username.lower() and password == self.service.password:
             self.user = user
             self.sealed = False
             return True
@@ -323,13 +323,13 @@ class Handler(BaseHTTPRequestHandler):
 
     # ---- WS-Management ---------------------------------------------------------------------------
     def _dispatch(self, data: bytes) -> None:
-        machine = self.endpoint.host.data["computer"]["Name"]
+        machine = self.service.host.data["computer"]["Name"]
         try:
             request = wsman.parse_request(data)
         except wsman.BadMessage:
             self._send(400)
             return
-        if self.endpoint.count_request():
+        if self.service.count_request():
             self._send(500, wsman.internal_error(request.message_id, machine))
             return
         operation = wsman.ACTIONS.get(request.action)
@@ -337,19 +337,19 @@ class Handler(BaseHTTPRequestHandler):
             self._send(500, wsman.action_not_supported(request, machine))
             return
         if operation == "create":
-            shell_id = self.endpoint.create_shell(request)
+            shell_id = self.service.create_shell(request)
             address = f"{self.scheme}://{self.headers.get('Host', '127.0.0.1')}/wsman"
             owner = self.user or USER
             self._send(200, wsman.create_response(request, shell_id, address, owner, self.client_address[0]))
             return
-        shell = self.endpoint.shells.get(request.shell_id or "")
+        shell = self.service.shells.get(request.shell_id or "")
         if shell is None:
             self._send(500, wsman.shell_not_found(request, machine))
             return
         getattr(self, "_op_" + operation)(request, shell, machine)
 
     def _op_delete(self, request: wsman.Request, shell: Shell, machine: str) -> None:
-        self.endpoint.shells.pop(request.shell_id or "", None)
+        self.service.shells.pop(request.shell_id or "", None)
         self._send(200, wsman.delete_response(request))
 
     def _op_command(self, request: wsman.Request, shell: Shell, machine: str) -> None:
@@ -377,7 +377,7 @@ class Handler(BaseHTTPRequestHandler):
         if command is None:
             self._send(500, wsman.shell_not_found(request, machine))
             return
-        self.endpoint.start(shell, command_id)
+        self.service.start(shell, command_id)
         if not command.done.wait(timeout=max(0.5, min(request.operation_timeout, 60.0))):
             self._send(500, wsman.timed_out(request, machine))
             return
@@ -401,8 +401,8 @@ class Listener(ThreadingHTTPServer):
     allow_reuse_address = True
 
 
-def make_listener(endpoint: Endpoint, port: int, scheme: str, cert: tuple[Path, Path] | None = None) -> Listener:
-    attributes = {"endpoint": endpoint, "scheme": scheme}
+def make_listener(service: WinRMService, port: int, scheme: str, cert: tuple[Path, Path] | None = None) -> Listener:
+    attributes = {"service": service, "scheme": scheme}
     if scheme == "https":
         attributes["channel_bindings"] = _tls_server_end_point(cert[0])
     handler = type(f"{scheme.title()}Handler", (Handler,), attributes)
@@ -412,7 +412,7 @@ def make_listener(endpoint: Endpoint, port: int, scheme: str, cert: tuple[Path, 
         context.minimum_version = ssl.TLSVersion.TLSv1_2
         context.load_cert_chain(str(cert[0]), str(cert[1]))
         listener.socket = context.wrap_socket(listener.socket, server_side=True)
-    endpoint.host.listen_ports.append(port)
+    service.host.listen_ports.append(port)
     return listener
 
 
@@ -440,18 +440,18 @@ def _tls_server_end_point(cert_path: Path) -> spnego.channel_bindings.GssChannel
     return spnego.channel_bindings.GssChannelBindings(application_data=b"tls-server-end-point:" + digest.finalize())
 
 
-def serve(endpoint: Endpoint, http_port: int | None, https_port: int | None, cert: tuple[Path, Path]) -> None:
+def serve(service: WinRMService, http_port: int | None, https_port: int | None, cert: tuple[Path, Path]) -> None:
     """Serve both listeners until the process is terminated."""
-    os.environ["NTLM_USER_FILE"] = str(endpoint.directory / "ntlm-users")
-    (endpoint.directory / "ntlm-users").write_text(
-        f":{endpoint.username}:{endpoint.password}\n.:{endpoint.username}:{endpoint.password}\n"
-        f"{endpoint.host.data['computer']['Name']}:{endpoint.username}:{endpoint.password}\n")
-    (endpoint.directory / "ntlm-users").chmod(0o600)
+    os.environ["NTLM_USER_FILE"] = str(service.directory / "ntlm-users")
+    (service.directory / "ntlm-users").write_text(
+        f":{service.username}:{service.password}\n.:{service.username}:{service.password}\n"
+        f"{service.host.data['computer']['Name']}:{service.username}:{service.password}\n")
+    (service.directory / "ntlm-users").chmod(0o600)
     listeners = []
     if http_port:
-        listeners.append(make_listener(endpoint, http_port, "http"))
+        listeners.append(make_listener(service, http_port, "http"))
     if https_port:
-        listeners.append(make_listener(endpoint, https_port, "https", cert))
+        listeners.append(make_listener(service, https_port, "https", cert))
     threads = [threading.Thread(target=listener.serve_forever, daemon=True) for listener in listeners]
     for thread in threads:
         thread.start()
