@@ -125,8 +125,17 @@ def _xml(text: str) -> str:
     return escape(cleaned)
 
 
-def run(host: HostState, faults: Callable, command_line: str, stdin: bytes = b"", codepage: int = 437) -> Outcome:
+CMD_LINE_LIMIT = 8191  # cmd.exe's longest command line
+
+
+def run(host: HostState, faults: Callable, command_line: str, stdin: bytes = b"", codepage: int = 437,
+        through_cmd: bool = True) -> Outcome:
     outcome = Outcome()
+    if through_cmd and len(command_line) > CMD_LINE_LIMIT:
+        # WinRS runs the command through cmd.exe, which refuses longer lines (a long -EncodedCommand hits this)
+        outcome.stderr, outcome.exit_code = b"The command line is too long.\r\n", 1
+        outcome.commands.append(("cmd.exe", "read", command_line[:200]))
+        return outcome
     words = split_command_line(command_line)
     if not words:
         return outcome

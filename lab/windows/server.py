@@ -41,9 +41,14 @@ ENCRYPTED_TYPE = ('multipart/encrypted;protocol="application/HTTP-SPNEGO-session
 LOG = logging.getLogger("lab.windows")
 
 
+MAX_SHELLS_PER_USER = 30  # WinRM's default MaxShellsPerUser
+
+
 @dataclass
 class Command:
     command_line: str
+    #: WINRS_SKIP_CMD_SHELL false: the line goes through cmd.exe and its 8191-character limit
+    through_cmd: bool = True
     stdin: bytearray = field(default_factory=bytearray)
     stdin_closed: bool = False
     thread: threading.Thread | None = None
@@ -55,6 +60,7 @@ class Command:
 @dataclass
 class Shell:
     codepage: int = 437
+    owner: str = ""
     commands: dict[str, Command] = field(default_factory=dict)
 
 
@@ -115,11 +121,14 @@ class WinRMService:
             LOG.info("invocation %d: %s %s", self.invocation, kind, name)
 
     # ---- shells and commands ---------------------------------------------------------------------
-    def create_shell(self, request: wsman.Request) -> str:
+    def create_shell(self, request: wsman.Request, owner: str) -> str | None:
+        """A new shell's id, or None when the user already has as many shells as WinRM allows."""
         shell_id = str(uuid.uuid4()).upper()
         codepage = int(request.options.get("WINRS_CODEPAGE", "437") or 437)
         with self.lock:
-            self.shells[shell_id] = Shell(codepage=codepage)
+            if sum(1 for s in self.shells.values() if s.owner.lower() == owner.lower()) >= MAX_SHELLS_PER_USER:
+                return None
+            self.shells[shell_id] = Shell(codepage=codepage, owner=owner)
             self.stats["shells"] += 1
         return shell_id
 
@@ -131,7 +140,7 @@ class WinRMService:
         def work() -> None:
             try:
                 command.outcome = runner.run(self.host, self.faults.current, command.command_line,
-                                             bytes(command.stdin), shell.codepage)
+                                             bytes(command.stdin), shell.codepage, command.through_cmd)
             except Exception:
                 LOG.exception("command failed inside the simulator")
                 command.outcome = runner.Outcome(stderr=b"internal simulator error\r\n", exit_code=1)
@@ -337,9 +346,12 @@ class Handler(BaseHTTPRequestHandler):
             self._send(500, wsman.action_not_supported(request, machine))
             return
         if operation == "create":
-            shell_id = self.service.create_shell(request)
-            address = f"{self.scheme}://{self.headers.get('Host', '127.0.0.1')}/wsman"
             owner = self.user or USER
+            shell_id = self.service.create_shell(request, owner)
+            if shell_id is None:
+                self._send(500, wsman.too_many_shells(request, machine, MAX_SHELLS_PER_USER))
+                return
+            address = f"{self.scheme}://{self.headers.get('Host', '127.0.0.1')}/wsman"
             self._send(200, wsman.create_response(request, shell_id, address, owner, self.client_address[0]))
             return
         shell = self.service.shells.get(request.shell_id or "")
@@ -357,7 +369,8 @@ class Handler(BaseHTTPRequestHandler):
         command = (line.findtext("rsp:Command", "", wsman.NS) or "").strip() if line is not None else ""
         arguments = [a.text or "" for a in line.findall("rsp:Arguments", wsman.NS)] if line is not None else []
         command_id = str(uuid.uuid4()).upper()
-        shell.commands[command_id] = Command(" ".join([command, *arguments]).strip())
+        skip_cmd = request.options.get("WINRS_SKIP_CMD_SHELL", "FALSE").upper() == "TRUE"
+        shell.commands[command_id] = Command(" ".join([command, *arguments]).strip(), through_cmd=not skip_cmd)
         self._send(200, wsman.command_response(request, command_id))
 
     def _op_send(self, request: wsman.Request, shell: Shell, machine: str) -> None:

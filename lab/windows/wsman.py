@@ -36,6 +36,7 @@ ACTION_NOT_SUPPORTED = 2150858755
 INVALID_RESOURCE_URI = 2150858811
 INTERNAL_ERROR = 2147500037
 BAD_REQUEST = 2150858817
+SHELL_QUOTA = 2150859174
 
 
 @dataclass
@@ -162,6 +163,12 @@ def shell_not_found(request: Request, machine: str) -> bytes:
 def action_not_supported(request: Request, machine: str) -> bytes:
     return fault(request.message_id, ACTION_NOT_SUPPORTED, "The WS-Management service does not support the "
                  "specified action. ", "a:ActionNotSupported", machine, value="s:Sender")
+
+
+def too_many_shells(request: Request, machine: str, limit: int) -> bytes:
+    return fault(request.message_id, SHELL_QUOTA, "The WS-Management service cannot process the request. This user "
+                 f"is allowed a maximum number of {limit} concurrent shells, which has been exceeded. Close existing "
+                 "shells or raise the quota for this user. ", "w:QuotaLimit", machine)
 
 
 def internal_error(relates_to: str, machine: str) -> bytes:

@@ -231,3 +231,22 @@ def test_ntlm_over_https_without_channel_binding_is_accepted_as_windows_relaxed(
     session = winrm.Session(endpoint.https_url, auth=(endpoint.username, endpoint.password), transport="ntlm",
                             server_cert_validation="validate", ca_trust_path=endpoint.ca_path, send_cbt=False)
     assert session.run_cmd("hostname").status_code == 0
+
+
+def test_a_command_line_longer_than_cmd_allows_fails_as_on_windows(endpoint):
+    """pywinrm's run_ps sends the script in the command line; cmd.exe stops at 8191 characters."""
+    result = https(endpoint).run_ps("'" + "x" * 4000 + "'")
+    assert (result.status_code, result.std_err) == (1, b"The command line is too long.\r\n")
+
+
+def test_shells_per_user_are_limited_as_winrm_does(endpoint):
+    protocol = https(endpoint).protocol
+    shells = [protocol.open_shell() for _ in range(30)]
+    try:
+        with pytest.raises(WSManFaultError) as raised:
+            protocol.open_shell()
+        assert "maximum number of 30 concurrent shells" in raised.value.reason
+    finally:
+        for shell in shells:
+            protocol.close_shell(shell, close_session=False)
+    protocol.close_shell(protocol.open_shell())
