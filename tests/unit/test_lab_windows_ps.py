@@ -259,8 +259,8 @@ def test_state_survives_reload(host, tmp_path):
 
 
 def test_hidden_wan_miniports_change_like_any_adapter(host):
-    assert "not found" not in out(run(host, "Disable-NetAdapter -Name 'WAN Miniport (L2TP)' -IncludeHidden "
-                                            "-Confirm:$false; 'done'"))
+    assert out(run(host, "Disable-NetAdapter -Name 'WAN Miniport (L2TP)' -IncludeHidden -Confirm:$false; 'done'")) \
+        == "done"
     status = out(run(host, "(Get-NetAdapter -Name 'WAN Miniport (L2TP)' -IncludeHidden).Status"))
     assert status == "Disabled"
     hidden_without_switch = run(host, "Get-NetAdapter -Name 'WAN Miniport (L2TP)'")
