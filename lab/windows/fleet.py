@@ -14,7 +14,8 @@ from dataclasses import dataclass
 HTTP_BASE = int(os.environ.get("EOFFICE_LAB_WINRM_HTTP_BASE_PORT", "15980"))
 HTTPS_BASE = int(os.environ.get("EOFFICE_LAB_WINRM_HTTPS_BASE_PORT", "16980"))
 DEFAULT_COUNT = 3
-SEED_ROTATION = ("tap_wireguard", "wireguard_profiles", "tap_lockout")
+# every seed of the estate can be brought to compliance (the stale-source seed is for tests)
+SEED_ROTATION = ("tap_wireguard", "wireguard_sstp", "tap_lockout")
 # Lab-only credentials of a local account on the simulated hosts; they protect nothing.
 USERNAME = "eoadmin"
 PASSWORD = "lab-windows"

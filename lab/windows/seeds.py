@@ -133,9 +133,9 @@ def _seed_tap_wireguard(state: dict, now: datetime) -> None:
     state["defender"]["AntivirusSignatureVersion"] = "1.419.102.0"
 
 
-def _seed_wireguard_profiles(state: dict, now: datetime) -> None:
-    """A WireGuard adapter, a per-user SSTP profile next to the approved IKEv2 one, real-time
-    protection off and an internal update source that is itself stale (signatures stay old)."""
+def _seed_wireguard_sstp(state: dict, now: datetime) -> None:
+    """A WireGuard adapter, a per-user SSTP profile next to the approved IKEv2 one, weak password
+    history and age, real-time protection off, signatures nine days old."""
     state["adapters"].append(_wireguard(14))
     state["vpn_connections"] += [_ikev2_profile(), {
         "Name": "Home-SSTP", "ServerAddress": "sstp.example.net", "TunnelType": "Sstp",
@@ -147,6 +147,11 @@ def _seed_wireguard_profiles(state: dict, now: datetime) -> None:
     state["defender"].update({"RealTimeProtectionEnabled": False,
                               "AntivirusSignatureLastUpdated": _iso(now - timedelta(days=9)),
                               "AntivirusSignatureVersion": "1.419.260.0"})
+
+
+def _seed_wireguard_profiles(state: dict, now: datetime) -> None:
+    """``wireguard_sstp`` whose internal update source is itself stale: signatures stay old after an update."""
+    _seed_wireguard_sstp(state, now)
     state["defender"]["sources"]["InternalDefinitionUpdateServer"] = {"reachable": True, "age_hours": 24 * 8,
                                                                       "version": "1.419.301.0"}
     state["defender"]["sources"]["FileShares"] = {"reachable": False}
@@ -176,6 +181,7 @@ def _seed_domain_joined(state: dict, now: datetime) -> None:
 
 SEEDS = {
     "tap_wireguard": _seed_tap_wireguard,
+    "wireguard_sstp": _seed_wireguard_sstp,
     "wireguard_profiles": _seed_wireguard_profiles,
     "tap_lockout": _seed_tap_lockout,
     "domain_joined": _seed_domain_joined,
