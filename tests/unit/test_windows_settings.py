@@ -7,18 +7,29 @@ import pytest
 
 from eoffice_guard.windows.client import Target, WinRMError
 from eoffice_guard.windows.runner import run
-from eoffice_guard.windows.settings import check, check_profile
+from eoffice_guard.windows.settings import ROLE_VARIABLES, check, check_profile
 
 CANARY = "Canary-Pa55-i12cl"
 
 
 def test_a_pattern_that_is_not_a_regex_and_a_short_password_are_refused():
-    errors = dict(check({"windows_endpoint_vpn_extra_adapter_patterns": [{"name": "x", "pattern": "TAP(["}],
-                         "windows_endpoint_vpn_approved_software": ["ok", "*bad"],
-                         "windows_endpoint_password_min_length": 8, "windows_endpoint_edr_enabled": False}))
+    errors = dict(check({"extra_adapter_patterns": [{"name": "x", "pattern": "TAP(["}],
+                         "approved_software": ["ok", "*bad"], "min_length": 8}, ROLE_VARIABLES))
     assert "not a valid regular expression" in errors["windows_endpoint_vpn_extra_adapter_patterns[0].pattern"]
     assert "windows_endpoint_vpn_approved_software[1]" in errors
     assert "minimum is 14" in errors["windows_endpoint_password_min_length"]
+
+
+def test_a_module_names_its_own_argument():
+    with pytest.raises(WinRMError) as err:
+        run("win_password_policy", {"min_length": 10}, "pc1", {}, check=True)
+    assert str(err.value).startswith("pc1: nothing was sent: min_length is 10; the advisory's minimum is 14")
+
+
+def test_approved_servers_must_name_an_approved_vpn():
+    errors = dict(check({"approved_servers": {"nitb-s2s": ["vpn.ministry.example"], "other": ["x;y"]},
+                         "approved_vpns": [{"name": "nitb-s2s"}]}))
+    assert set(errors) == {"approved_servers.other", "approved_servers.other[0]"}
 
 
 def test_the_error_names_the_inventory_file_that_set_the_variable(tmp_path, monkeypatch):

@@ -4,7 +4,6 @@ variables in, the module result out. The action plugins are thin wrappers around
 from __future__ import annotations
 
 import datetime
-import re
 
 from . import settings as settings_check
 from .client import Session, Target, WinRMError
@@ -41,26 +40,16 @@ CONTROLS = {"win_vpn_adapters": vpn_control, "win_password_policy": password_con
             "win_defender": defender_control, "win_edr_agent": edr_control}
 
 
-def bad_settings(module: str, args: dict) -> str:
-    """Settings a module can refuse before connecting (regular expressions, the advisory's minimum)."""
-    keys = {"win_vpn_adapters": {"adapter_patterns": "windows_endpoint_vpn_adapter_patterns",
-                                 "extra_adapter_patterns": "windows_endpoint_vpn_extra_adapter_patterns",
-                                 "approved_adapters": "windows_endpoint_vpn_approved_adapters",
-                                 "software_patterns": "windows_endpoint_vpn_software_patterns",
-                                 "approved_software": "windows_endpoint_vpn_approved_software"},
-            "win_password_policy": {"min_length": "windows_endpoint_password_min_length"}}.get(module, {})
-    mapped = {var: args.get(arg) for arg, var in keys.items()}
-    errors = settings_check.check(mapped | {"windows_endpoint_edr_enabled": False})
-    reverse = {v: k for k, v in keys.items()}
-    return "; ".join(f"{re.sub(r'^[a-z_]+', lambda m: reverse.get(m.group(0), m.group(0)), path)} {why}"
-                     for path, why in errors)
+def bad_settings(args: dict) -> str:
+    """What a module can refuse before connecting: its own arguments, named as the task wrote them."""
+    return "; ".join(f"{path} {why}" for path, why in settings_check.check(args))
 
 
 def run(module: str, args: dict, name: str, hostvars: dict, *, check: bool) -> dict:
     """The result of one Windows module on one host. Raises WinRMError (one credential-free line)."""
     if module == "win_endpoint_settings":
         return settings_result(args["settings"], name, hostvars)
-    problem = bad_settings(module, args)
+    problem = bad_settings(args)
     if problem:
         raise WinRMError(f"{name}: nothing was sent: {problem}")
     target = Target.from_hostvars(name, hostvars, args.get("command_timeout", 300))
@@ -73,8 +62,12 @@ def run(module: str, args: dict, name: str, hostvars: dict, *, check: bool) -> d
         return enforce(session, control, args.get("gathered"), check=check, edr=edr)
 
 
-def settings_result(values: dict, name: str, hostvars: dict) -> dict:
-    errors = settings_check.check(values)
+def settings_result(variables: dict, name: str, hostvars: dict) -> dict:
+    """The role's variables checked before any host is contacted; each error names the file that set it."""
+    by_argument = {arg: variables[var] for arg, var in settings_check.ROLE_VARIABLES.items() if var in variables}
+    if not variables.get("windows_endpoint_edr_enabled", True):
+        by_argument.pop("profile", None)
+    errors = settings_check.check(by_argument, settings_check.ROLE_VARIABLES)
     if not errors:
         return {"changed": False, "msg": f"{name}: the Windows settings are valid"}
     lines = []

@@ -18,6 +18,22 @@ HOST_NAME = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9.:-]{0,252})$")
 UNC = re.compile(r"^\\\\[A-Za-z0-9._-]+\\[^\r\n'\"`$]+$")
 
 
+# The settings, by the module argument that takes each, and the role variable that sets it.
+ROLE_VARIABLES = {
+    "adapter_patterns": "windows_endpoint_vpn_adapter_patterns",
+    "extra_adapter_patterns": "windows_endpoint_vpn_extra_adapter_patterns",
+    "approved_adapters": "windows_endpoint_vpn_approved_adapters",
+    "software_patterns": "windows_endpoint_vpn_software_patterns",
+    "approved_software": "windows_endpoint_vpn_approved_software",
+    "approved_servers": "windows_endpoint_vpn_approved_servers",
+    "approved_vpns": "approved_vpns",
+    "min_length": "windows_endpoint_password_min_length",
+    "update_source": "windows_endpoint_defender_update_source",
+    "file_share": "windows_endpoint_defender_file_share",
+    "profile": "windows_endpoint_edr_profile",
+}
+
+
 def _regex(errors: list, value, path: str) -> None:
     if not isinstance(value, str) or not value:
         errors.append((path, "must be a non-empty regular expression (Python `re` syntax, case-insensitive)"))
@@ -28,41 +44,46 @@ def _regex(errors: list, value, path: str) -> None:
         errors.append((path, f"is not a valid regular expression ({err}): {value!r}"))
 
 
-def check(settings: dict) -> list[tuple[str, str]]:
-    """(key path, problem) for every bad setting; the variable name is the first part of the key path."""
+def check(values: dict, names: dict | None = None) -> list[tuple[str, str]]:
+    """(key path, problem) for every bad setting in ``values`` (keyed by module argument, see ROLE_VARIABLES);
+    ``names`` gives the name each key path starts with (the argument itself when not given)."""
+    names = names or {}
+
+    def name(key: str) -> str:
+        return names.get(key, key)
+
     errors: list[tuple[str, str]] = []
-    for var in ("windows_endpoint_vpn_adapter_patterns", "windows_endpoint_vpn_extra_adapter_patterns"):
-        for i, item in enumerate(settings.get(var) or []):
+    for key in ("adapter_patterns", "extra_adapter_patterns"):
+        for i, item in enumerate(values.get(key) or []):
             if not isinstance(item, dict) or "name" not in item or "pattern" not in item:
-                errors.append((f"{var}[{i}]", "must be a mapping with `name` and `pattern` (and optional `tunnel`)"))
+                errors.append((f"{name(key)}[{i}]",
+                               "must be a mapping with `name` and `pattern` (and optional `tunnel`)"))
                 continue
-            _regex(errors, item["pattern"], f"{var}[{i}].pattern")
-    for var in ("windows_endpoint_vpn_approved_adapters", "windows_endpoint_vpn_software_patterns",
-                "windows_endpoint_vpn_approved_software"):
-        for i, item in enumerate(settings.get(var) or []):
-            _regex(errors, item, f"{var}[{i}]")
-    errors += check_servers(settings.get("windows_endpoint_vpn_approved_servers") or {},
-                            settings.get("approved_vpns") or [])
-    length = settings.get("windows_endpoint_password_min_length")
+            _regex(errors, item["pattern"], f"{name(key)}[{i}].pattern")
+    for key in ("approved_adapters", "software_patterns", "approved_software"):
+        for i, item in enumerate(values.get(key) or []):
+            _regex(errors, item, f"{name(key)}[{i}]")
+    if "approved_servers" in values:
+        errors += check_servers(values["approved_servers"] or {}, values.get("approved_vpns") or [],
+                                name("approved_servers"))
+    length = values.get("min_length")
     if length is not None and int(length) < ADVISORY_MIN_LENGTH:
-        errors.append(("windows_endpoint_password_min_length",
-                       f"is {length}; the advisory's minimum is {ADVISORY_MIN_LENGTH} "
-                       "(a ministry may ask more, not less)"))
-    source = settings.get("windows_endpoint_defender_update_source")
+        errors.append((name("min_length"), f"is {length}; the advisory's minimum is {ADVISORY_MIN_LENGTH} "
+                                           "(a ministry may ask more, not less)"))
+    source = values.get("update_source")
     if source is not None and source not in UPDATE_SOURCES:
-        errors.append(("windows_endpoint_defender_update_source", f"is {source!r}; valid: {', '.join(UPDATE_SOURCES)}"))
-    share = settings.get("windows_endpoint_defender_file_share") or ""
+        errors.append((name("update_source"), f"is {source!r}; valid: {', '.join(UPDATE_SOURCES)}"))
+    share = values.get("file_share") or ""
     if source == "FileShares" and not UNC.match(share):
-        errors.append(("windows_endpoint_defender_file_share",
+        errors.append((name("file_share"),
                        f"must be a UNC path (\\\\server\\share) when the update source is FileShares, not {share!r}"))
-    if settings.get("windows_endpoint_edr_enabled", True):
-        errors += check_profile(settings.get("windows_endpoint_edr_profile") or {}, "windows_endpoint_edr_profile")
+    if "profile" in values:
+        errors += check_profile(values["profile"] or {}, name("profile"))
     return errors
 
 
-def check_servers(servers, approved: list) -> list[tuple[str, str]]:
+def check_servers(servers, approved: list, var: str) -> list[tuple[str, str]]:
     """Server names endpoints dial an approved VPN by: each key names an entry of the policy's approved_vpns."""
-    var = "windows_endpoint_vpn_approved_servers"
     if not isinstance(servers, dict):
         return [(var, "must map names of approved_vpns entries to lists of server host names")]
     known = sorted(str(v.get("name")) for v in approved if isinstance(v, dict))
