@@ -16,6 +16,8 @@ notes:
   - Plain HTTP is accepted only with NTLM, Kerberos or CredSSP message encryption.
   - Every failure (refused credentials, HTTP 500, a timeout, a step Windows refused) is one line that names
     the host, what was done and what was not.
+  - Tested against the lab's WinRM endpoint simulator (docs/lab.md); docs/controls/ says what only a real
+    Windows host proves.
 """
 
     CONTROL = r"""

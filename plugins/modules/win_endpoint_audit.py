@@ -26,9 +26,6 @@ options:
 extends_documentation_fragment: [windows_endpoint]
 version_added: "0.1.0"
 author: eoffice-guard
-notes:
-  - Tested against the lab's WinRM endpoint simulator (docs/lab.md); docs/controls/ says what only a real
-    Windows host proves.
 """
 
 EXAMPLES = r"""

@@ -19,8 +19,7 @@ options:
 version_added: "0.1.0"
 author: eoffice-guard
 notes:
-  - Tested against the lab's WinRM endpoint simulator (docs/lab.md); docs/controls/ says what only a real
-    Windows host proves.
+  - Runs on the controller only; it reads the role's variables and the inventory's files.
 """
 
 EXAMPLES = r"""
