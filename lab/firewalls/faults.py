@@ -62,6 +62,16 @@ class Faults:
         return self._settings
 
 
+def change_faults(path: Path, faults_class: type[Faults], clear: bool, changes: dict) -> SettingsFile:
+    """Apply the given changes (``None`` = leave as is) to the faults in ``path``, after clearing them if asked."""
+    settings = faults_class.settings_class() if clear else faults_class(path).current()
+    for key, value in changes.items():
+        if value is not None:
+            setattr(settings, key, value)
+    write_faults(path, settings)
+    return settings
+
+
 def write_faults(path: Path, settings) -> None:
     """Replace the fault file atomically (the device may be reading it at the same moment)."""
     tmp = path.with_suffix(".tmp")

@@ -12,8 +12,9 @@ from pathlib import Path
 
 import lab.windows as part
 from lab.control import default_state_dir, run_part
+from lab.firewalls.faults import change_faults
 from lab.windows import inventory, process
-from lab.windows.faults import WinFaults, WinFaultSettings, write_faults
+from lab.windows.faults import WinFaults
 from lab.windows.fleet import fleet, fleet_size
 
 
@@ -39,14 +40,9 @@ def set_faults(args: argparse.Namespace) -> int:
     if not directory.is_dir():
         print(f"python -m lab.windows fault: no endpoint {args.endpoint!r} under {args.state_dir}")
         return 2
-    path = directory / "faults.json"
-    settings = WinFaultSettings() if args.clear else WinFaults(path).current()
-    changes = {"refuse_auth": args.refuse_auth or None, "http_500_on": args.http_500_on,
-               "slow_command": args.slow_command, "stuck_adapter": args.stuck_adapter}
-    for key, value in changes.items():
-        if value is not None:
-            setattr(settings, key, value)
-    write_faults(path, settings)
+    settings = change_faults(directory / "faults.json", WinFaults, args.clear, {
+        "refuse_auth": args.refuse_auth or None, "http_500_on": args.http_500_on,
+        "slow_command": args.slow_command, "stuck_adapter": args.stuck_adapter})
     print(f"{args.endpoint}: {settings.to_dict() or 'no faults'}")
     return 0
 
