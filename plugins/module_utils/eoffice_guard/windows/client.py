@@ -219,7 +219,7 @@ class Session:
 
 def describe(target: Target, what: str, err: BaseException) -> str:
     """One line naming the host, what was attempted and why it failed; never the password."""
-    from winrm.exceptions import InvalidCredentialsError, WinRMTransportError
+    from winrm.exceptions import AuthenticationError, InvalidCredentialsError, WinRMTransportError, WSManFaultError
     from winrm.exceptions import WinRMError as PyWinRMError
 
     name = type(err).__name__
@@ -234,8 +234,12 @@ def describe(target: Target, what: str, err: BaseException) -> str:
                "issuing CA's PEM)")
     elif "ConnectionError" in name or isinstance(err, ConnectionError):
         why = f"cannot connect to {target.url}"
-    elif isinstance(err, PyWinRMError):  # pywinrm raises these for the SOAP faults of an HTTP 500 answer
-        why = f"HTTP 500 with a WS-Management fault: {err}"
+    elif isinstance(err, WSManFaultError):  # the SOAP fault of an HTTP 500 answer
+        why = f"HTTP {err.code} with a WS-Management fault: {err.reason or err}"
+    elif isinstance(err, AuthenticationError):
+        why = f"the host refused the logon ({err})"
+    elif isinstance(err, PyWinRMError):
+        why = f"WinRM error: {err}"
     else:
         why = f"{name}: {err}"
     line = " ".join(f"{target.name}: {what}: {why}".split())
