@@ -142,7 +142,7 @@ def run(host: HostState, faults: Callable, command_line: str, stdin: bytes = b""
     encoding = "utf-8" if codepage == 65001 else f"cp{codepage}"
     stdin_text = stdin.decode(encoding, "replace")
     if not POWERSHELL.match(words[0]):
-        return _cmd(words, outcome, encoding)
+        return _cmd(words, outcome, encoding, host.data["computer"]["Name"])
     outcome.powershell = True
     script, problem = powershell_script(words, stdin_text)
     if problem is not None:
@@ -171,13 +171,13 @@ def run(host: HostState, faults: Callable, command_line: str, stdin: bytes = b""
     return outcome
 
 
-def _cmd(words: list[str], outcome: Outcome, encoding: str) -> Outcome:
+def _cmd(words: list[str], outcome: Outcome, encoding: str, computer: str) -> Outcome:
     """cmd.exe for the few commands a WinRM client tries before PowerShell; anything else is unknown."""
     name = words[0].lower()
     if name in ("hostname", "hostname.exe"):
-        outcome.stdout = b"LAB-WINDOWS\r\n"
+        outcome.stdout = f"{computer}\r\n".encode()
     elif name in ("whoami", "whoami.exe"):
-        outcome.stdout = f"lab-windows\\{USER}\r\n".encode()
+        outcome.stdout = f"{computer.lower()}\\{USER}\r\n".encode()
     else:
         outcome.stderr = (f"'{words[0]}' is not recognized as an internal or external command,\r\n"
                           "operable program or batch file.\r\n").encode(encoding, "replace")

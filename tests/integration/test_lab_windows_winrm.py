@@ -71,7 +71,7 @@ def test_http_refuses_unencrypted_messages(endpoint):
 
 def test_basic_over_https_validates_the_lab_ca(endpoint):
     result = https(endpoint).run_cmd("hostname")
-    assert result.status_code == 0 and result.std_out == b"LAB-WINDOWS\r\n"
+    assert result.status_code == 0 and result.std_out == b"LAB-WIN-TEST\r\n"
 
 
 def test_a_certificate_from_another_ca_is_refused(endpoint, tmp_path):

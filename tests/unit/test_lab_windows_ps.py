@@ -316,3 +316,8 @@ $viaPipe = @($keys | Get-ItemProperty | Where-Object { $_.Publisher -eq 'OpenVPN
 """
     assert out(run(host, script)) == ("Office 16 Click-to-Run Extensibility Component|OpenVPN 2.6.12-I001 amd64|"
                                       f"WireGuard @ {seeds.OPENVPN_CODE}")
+
+
+def test_host_identity(host):
+    text = out(run(host, "\"$($PSVersionTable.PSVersion.Major) $([Environment]::MachineName) $env:COMPUTERNAME\""))
+    assert text == "5 LAB-WIN-01 LAB-WIN-01"

@@ -279,7 +279,7 @@ class Expressions:
         owner_node, operator, name_node = parts[0], parts[1].type, parts[-1]
         name = self.member_name(name_node)
         if operator == "::":
-            return methods.static_member(self.eval(owner_node), name)
+            return methods.static_member(self.eval(owner_node), name, self)
         return methods.get_member(self.eval(owner_node), name)
 
     def ev_invokation_expression(self, node: Node):

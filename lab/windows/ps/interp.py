@@ -101,7 +101,10 @@ class Interpreter(Expressions):
         self.set_var("ErrorActionPreference", "Continue")
         self.set_var("LASTEXITCODE", 0)
         self.set_var("Error", [])
-        self.set_var("PSVersionTable", Hashtable({"PSVersion": "5.1.17763.1", "PSEdition": "Desktop"}))
+        version = PSObject({"Major": 5, "Minor": 1, "Build": 19041, "Revision": 4894, "__tostring": "5.1.19041.4894"},
+                           type_name="System.Version")
+        self.set_var("PSVersionTable", Hashtable({"PSVersion": version, "PSEdition": "Desktop",
+                                                  "CLRVersion": "4.0.30319.42000"}))
 
     # ---- entry point -------------------------------------------------------------------------
     def run(self, source: str) -> RunResult:

@@ -269,7 +269,7 @@ def _format_datetime(moment: datetime, fmt: str) -> str:
     return moment.strftime(out)
 
 
-def static_member(owner, name: str):
+def static_member(owner, name: str, interpreter=None):
     if not isinstance(owner, PSType):
         raise PSRuntimeError(f"Unable to find type [{to_str(owner)}].", category="InvalidOperation",
                              error_id="TypeNotFound")
@@ -277,8 +277,8 @@ def static_member(owner, name: str):
     if key == "datetime" and lower in ("utcnow", "now", "today"):
         moment = now()
         return moment.replace(hour=0, minute=0, second=0, microsecond=0) if lower == "today" else moment
-    if key in ("environment",) and lower == "machinename":
-        return "LAB-WINDOWS"
+    if key in ("environment",) and lower == "machinename" and interpreter is not None:
+        return interpreter.get_var("env:COMPUTERNAME")
     if key in ("environment",) and lower == "newline":
         return "\r\n"
     if key == "text.encoding" and lower in ("utf8", "unicode", "ascii", "default", "bigendianunicode"):
