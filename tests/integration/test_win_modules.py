@@ -87,3 +87,14 @@ def test_signatures_that_stay_stale_after_the_update_are_not_compliant(tmp_path)
         text = str(err.value)
         assert text.startswith("pc1: EO-END-2 is not compliant") and "signatures are" in text and "\n" not in text
         assert "turn real-time protection on" in text  # what was done is said too
+
+
+def test_certificate_validation_is_off_only_when_the_inventory_says_ignore(tmp_path):
+    with endpoint(tmp_path, "i12cl-ign") as ep:
+        untrusted = hostvars(ep)
+        untrusted.pop("ansible_winrm_ca_trust_path")
+        with pytest.raises(WinRMError):
+            run("win_endpoint_audit", {"edr_profile": None, "command_timeout": 60}, "pc1", untrusted, check=True)
+        ignored = untrusted | {"ansible_winrm_server_cert_validation": "ignore"}
+        result = run("win_endpoint_audit", {"edr_profile": None, "command_timeout": 60}, "pc1", ignored, check=True)
+        assert result["state"]["adapters"]
