@@ -8,6 +8,7 @@ Run from the project root: ``.venv/bin/python bench/bench_lab_windows.py``.
 
 from __future__ import annotations
 
+import shutil
 import socket
 import statistics
 import sys
@@ -88,6 +89,7 @@ def main() -> int:
     finally:
         for endpoint in endpoints:
             process.stop(endpoint.name, state_dir)
+        shutil.rmtree(state_dir, ignore_errors=True)
     return 0
 
 
