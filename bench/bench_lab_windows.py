@@ -38,10 +38,16 @@ Remove-Item -Path $f.FullName -Force
 """
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+def free_ports(count: int) -> list[int]:
+    """Distinct free ports (the probes stay open until all are chosen, so none is handed out twice)."""
+    probes = [socket.socket() for _ in range(count)]
+    try:
+        for probe in probes:
+            probe.bind(("127.0.0.1", 0))
+        return [probe.getsockname()[1] for probe in probes]
+    finally:
+        for probe in probes:
+            probe.close()
 
 
 def rss_mb(state_dir: Path, names: list[str]) -> float:
@@ -66,14 +72,15 @@ def timed(session: winrm.Session) -> list[float]:
 
 def main() -> int:
     state_dir = Path(tempfile.mkdtemp(prefix="bench-windows-"))
-    endpoints = [WinEndpoint(f"bench-win-{i:02d}", i, free_port(), free_port()) for i in range(1, FLEET + 1)]
+    ports = free_ports(2 * FLEET)
+    endpoints = [WinEndpoint(f"bench-win-{i:02d}", i, ports[2 * i - 2], ports[2 * i - 1]) for i in range(1, FLEET + 1)]
     start = time.perf_counter()
-    for endpoint in endpoints:
-        process.spawn(endpoint.name, state_dir, endpoint.http_port, endpoint.https_port,
-                      SEED_ROTATION[(endpoint.index - 1) % len(SEED_ROTATION)], endpoint.ipv4)
-    process.wait_listening([(e.name, [e.http_port, e.https_port]) for e in endpoints], state_dir, 120)
-    started = time.perf_counter() - start
     try:
+        for endpoint in endpoints:
+            process.spawn(endpoint.name, state_dir, endpoint.http_port, endpoint.https_port,
+                          SEED_ROTATION[(endpoint.index - 1) % len(SEED_ROTATION)], endpoint.ipv4)
+        process.wait_listening([(e.name, [e.http_port, e.https_port]) for e in endpoints], state_dir, 120)
+        started = time.perf_counter() - start
         first = endpoints[0]
         ca = str(process.ca_path(state_dir))
         https = winrm.Session(f"https://127.0.0.1:{first.https_port}/wsman", auth=(first.username, first.password),
