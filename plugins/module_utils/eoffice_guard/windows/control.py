@@ -52,35 +52,44 @@ def after_lost_answer(session: Session, control: Control, edr: dict | None) -> s
     return "read again, the host is compliant: the changes were made before the answer was lost"
 
 
+def one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
 def enforce(session: Session, control: Control, state: dict | None, *, check: bool, edr: dict | None = None) -> dict:
     """Bring one control to the advisory; returns the module result. Raises WinRMError with what was done."""
-    name = session.target.name
     if state is None:
         state = read_state(session, edr)
     plan = control.plan(state)
     result = {"changed": bool(plan.actions), "actions": plan.actions, "findings": plan.findings,
-              "invocations": 0, "diff": {"before": plan.before, "after": plan.after}}
+              "diff": {"before": plan.before, "after": plan.after}}
     if check or not plan.actions:
-        result["problems"] = control.problems(state)
-        result["compliant"] = not plan.actions and not result["problems"]
-        result["invocations"] = session.invocations
-        if not check and result["problems"] and not plan.findings:
-            raise WinRMError(" ".join(f"{name}: {control.ID} is not compliant and nothing here can fix it: nothing "
-                                      f"was changed; still wrong: {'; '.join(result['problems'])}".split()))
-        return result
+        return result | report_only(session, control, state, plan, check)
+    return result | apply(session, control, state, plan, edr)
+
+
+def report_only(session: Session, control: Control, state: dict, plan: Plan, check: bool) -> dict:
+    """Check mode, or nothing to change: judge the state as read. A problem no action can fix fails the task,
+    unless the plan says why it is not ours to fix (a domain's Group Policy)."""
+    problems = control.problems(state)
+    if not check and problems and not plan.findings:
+        raise WinRMError(one_line(f"{session.target.name}: {control.ID} is not compliant and nothing here can fix "
+                                  f"it: nothing was changed; still wrong: {'; '.join(problems)}"))
+    return {"problems": problems, "compliant": not plan.actions and not problems, "invocations": session.invocations}
+
+
+def apply(session: Session, control: Control, state: dict, plan: Plan, edr: dict | None) -> dict:
+    """One invocation makes the changes and reads the control's state back; that state decides, not the plan."""
     params = {"winrm_port": session.target.port} | plan.params
     try:
         answer = session.run(control.SCRIPT, params, f"{control.ID}: applying {len(plan.actions)} change(s)")
     except WinRMError as err:
         raise WinRMError(f"{err}; {after_lost_answer(session, control, edr)}") from None
-    after = dict(state) | answer.get("state", {})
     done = [str(x) for x in answer.get("done") or []]
     failed = [f"{f.get('step')}: {f.get('error')}" for f in answer.get("failed") or []]
-    left = control.problems(after)
-    result["invocations"] = session.invocations
+    left = control.problems(dict(state) | answer.get("state", {}))
     if failed or left:
-        raise WinRMError(" ".join(
-            f"{name}: {control.ID} is not compliant: done: {'; '.join(done) or 'nothing'}; "
-            f"not done: {'; '.join(failed) or 'nothing failed'}; still wrong: {'; '.join(left) or 'nothing'}".split()))
-    result.update(done=done, compliant=True, problems=[])
-    return result
+        raise WinRMError(one_line(
+            f"{session.target.name}: {control.ID} is not compliant: done: {'; '.join(done) or 'nothing'}; "
+            f"not done: {'; '.join(failed) or 'nothing failed'}; still wrong: {'; '.join(left) or 'nothing'}"))
+    return {"done": done, "compliant": True, "problems": [], "invocations": session.invocations}
