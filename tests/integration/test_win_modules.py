@@ -98,3 +98,12 @@ def test_certificate_validation_is_off_only_when_the_inventory_says_ignore(tmp_p
         ignored = untrusted | {"ansible_winrm_server_cert_validation": "ignore"}
         result = run("win_endpoint_audit", {"edr_profile": None, "command_timeout": 60}, "pc1", ignored, check=True)
         assert result["state"]["adapters"]
+
+
+def test_a_domain_member_is_reported_with_what_was_found_and_not_changed(tmp_path):
+    with endpoint(tmp_path, "i12cl-dom", seed="domain_joined") as ep:
+        result = run("win_password_policy", module_args("win_password_policy"), "pc1", hostvars(ep), check=False)
+        assert not result["changed"] and not result["compliant"] and ep.changes() == []
+        assert "member of ministry.example" in result["findings"][0]
+        assert "MinimumPasswordLength=12" in result["findings"][0]
+        assert "MinimumPasswordLength is 12, the advisory asks at least 14" in result["problems"]

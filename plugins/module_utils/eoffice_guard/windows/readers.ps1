@@ -96,7 +96,8 @@ function Get-EoEdr {
 function Get-EoComputer {
     $computer = Get-CimInstance -ClassName Win32_ComputerSystem
     return [ordered]@{ name = [string]$computer.Name; part_of_domain = [bool]$computer.PartOfDomain
-        domain = [string]$computer.Domain; now = (Get-Date).ToUniversalTime().ToString('o') }
+        domain = [string]$computer.Domain; manufacturer = [string]$computer.Manufacturer
+        model = [string]$computer.Model; now = (Get-Date).ToUniversalTime().ToString('o') }
 }
 
 function ConvertFrom-EoParams {
