@@ -13,7 +13,8 @@ notes:
     C(ansible_winrm_transport), C(ansible_winrm_scheme) (default C(https), port 5986),
     C(ansible_winrm_server_cert_validation) (default C(validate)) and C(ansible_winrm_ca_trust_path).
     The password is never a module argument and never appears in results, diffs or messages.
-  - Plain HTTP is accepted only with NTLM, Kerberos or CredSSP message encryption.
+  - Plain HTTP is accepted only with NTLM, Kerberos or CredSSP, and then always with message encryption
+    (whatever C(ansible_winrm_message_encryption) says).
   - Every failure (refused credentials, HTTP 500, a timeout, a step Windows refused) is one line that names
     the host, what was done and what was not.
   - Tested against the lab's WinRM endpoint simulator (docs/lab.md); docs/controls/ says what only a real
