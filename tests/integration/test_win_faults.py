@@ -32,7 +32,7 @@ def assert_no_secret(text: str, *secrets: str) -> None:
 def test_wrong_credentials_and_refused_logins_are_one_line_401(tmp_path):
     with endpoint(tmp_path, "i12cl-auth") as ep:
         text = failure("win_endpoint_audit", hostvars(ep, password=CANARY))
-        assert "refused the credentials of 'eoadmin' (HTTP 401)" in text
+        assert "refused the credentials of 'eoadmin' (HTTP 401)" in text and text.endswith("nothing was changed")
         assert_no_secret(text, CANARY)
         ep.set_faults(refuse_auth=True)
         text = failure("win_password_policy", hostvars(ep))
@@ -56,7 +56,7 @@ def test_a_slow_host_times_out_with_its_name(tmp_path):
     with endpoint(tmp_path, "i12cl-slow", slow_command=30) as ep:
         vars_ = hostvars(ep) | {"ansible_winrm_operation_timeout_sec": 1, "ansible_winrm_read_timeout_sec": 5}
         text = failure("win_endpoint_audit", vars_, command_timeout=3)
-        assert "reading the host's state: timed out" in text
+        assert "reading the host's state: timed out" in text and text.endswith("nothing was changed")
         assert_no_secret(text, ep.password)
 
 
@@ -75,6 +75,7 @@ def test_no_listener_and_an_untrusted_certificate_fail_before_anything_is_sent(t
         untrusted.pop("ansible_winrm_ca_trust_path")
         text = failure("win_endpoint_audit", untrusted)
         assert "is not trusted" in text and "ansible_winrm_ca_trust_path" in text
+        assert text.endswith("nothing was changed")
         assert_no_secret(text, CANARY)
         assert ep.stats().get("powershell_invocations", 0) == 0
     text = failure("win_endpoint_audit", hostvars(ep, password=CANARY))  # the endpoint is stopped now

@@ -38,7 +38,10 @@ def audit_params(winrm_port: int, edr: dict | None = None) -> dict:
 
 
 def read_state(session: Session, edr: dict | None = None) -> dict:
-    return session.run(AUDIT, audit_params(session.target.port, edr), "reading the host's state")
+    try:
+        return session.run(AUDIT, audit_params(session.target.port, edr), "reading the host's state")
+    except WinRMError as err:  # a read failed: say that nothing was changed, so no one has to guess
+        raise WinRMError(f"{err}; nothing was changed") from None
 
 
 def after_lost_answer(session: Session, control: Control, edr: dict | None) -> str:
