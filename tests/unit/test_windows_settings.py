@@ -76,3 +76,9 @@ def test_unsafe_or_unknown_connection_settings_are_refused(extra, message):
 def test_scrub_hides_the_password_however_it_is_quoted():
     t = Target.from_hostvars("pc1", {"ansible_user": "eo", "ansible_password": "p'w\\d-" + CANARY})
     assert CANARY not in t.scrub(f"auth failed for {t.password!r} and {t.password}")
+
+
+def test_the_winrm_connection_plugins_other_variable_names_work_too():
+    t = Target.from_hostvars("pc1", {"ansible_winrm_host": "10.0.0.5", "ansible_winrm_user": "eo",
+                                     "ansible_winrm_pass": CANARY, "ansible_winrm_port": 5985})
+    assert (t.url, t.username, t.password) == ("http://10.0.0.5:5985/wsman", "eo", CANARY)

@@ -8,11 +8,11 @@ import json
 
 from ansible.plugins.action import ActionBase
 
-from .client import WinRMError
+from .client import ALIASES, WinRMError
 from .runner import run
 from .specs import SPECS
 
-CONNECTION_VARS = ("ansible_host", "ansible_user", "ansible_password", "ansible_port", "ansible_winrm_transport",
+CONNECTION_VARS = (*(name for names in ALIASES.values() for name in names), "ansible_winrm_transport",
                    "ansible_winrm_scheme", "ansible_winrm_server_cert_validation", "ansible_winrm_ca_trust_path",
                    "ansible_winrm_operation_timeout_sec", "ansible_winrm_read_timeout_sec", "inventory_dir",
                    "group_names")
@@ -36,8 +36,6 @@ class WindowsAction(ActionBase):
             value = own.get(key, task_vars.get(key)) if hasattr(own, "get") else task_vars.get(key)
             if value is not None:
                 found[key] = self._templar.template(value)
-        if "ansible_password" not in found and own.get("ansible_pass") is not None:
-            found["ansible_password"] = self._templar.template(own.get("ansible_pass"))
         return found
 
     def run(self, tmp=None, task_vars=None):

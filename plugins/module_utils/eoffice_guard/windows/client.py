@@ -25,6 +25,11 @@ POWERSHELL = ["-NoProfile", "-NonInteractive", "-ExecutionPolicy", "Bypass", "-E
 SCHEMES = ("https", "http")
 TRANSPORTS = ("ntlm", "basic", "kerberos", "credssp", "certificate")
 VALIDATION = ("validate", "ignore")
+# Ansible's winrm connection reads each setting from the first of these variables that is set.
+ALIASES = {"ansible_host": ("ansible_host", "ansible_winrm_host"),
+           "ansible_user": ("ansible_user", "ansible_winrm_user"),
+           "ansible_password": ("ansible_password", "ansible_winrm_pass", "ansible_winrm_password", "ansible_pass"),
+           "ansible_port": ("ansible_port", "ansible_winrm_port")}
 CLIXML_ERROR = re.compile(r'<S S="Error">(.*?)</S>', re.S)
 
 
@@ -60,8 +65,10 @@ class Target:
     def from_hostvars(cls, name: str, hv: dict, command_timeout: float = 300.0) -> Target:
         """A ministry's existing inventory works unchanged: the same variables and defaults as Ansible's winrm."""
         def get(key, default=None):
-            value = hv.get(key)
-            return default if value in (None, "") else value
+            for name in ALIASES.get(key, (key,)):
+                if hv.get(name) not in (None, ""):
+                    return hv[name]
+            return default
 
         port = int(get("ansible_port", 5986))
         scheme = str(get("ansible_winrm_scheme", "http" if port == 5985 else "https")).lower()
