@@ -235,7 +235,11 @@ class Handler(BaseHTTPRequestHandler):
             self.sealed = False
             self._send(401, b"", [("WWW-Authenticate", "Negotiate")])
             return
-        self._dispatch(message)
+        try:
+            self._dispatch(message)
+        except Exception:  # a simulator bug answers as a Windows internal error, and is logged
+            LOG.exception("request failed inside the simulator")
+            self._send(500, wsman.internal_error("", self.service.host.data["computer"]["Name"]))
 
     # ---- authentication ------------------------------------------------------------------------
     def _authenticate(self) -> bool:
