@@ -8,7 +8,7 @@ USAGE = """usage: python -m lab COMMAND [options]
 
 commands:
   image    build the Debian lab images (no-op when current)
-  up       start the lab (endpoint services, Debian hosts, lab firewalls); safe to re-run
+  up       start the lab (endpoint services, Debian hosts, lab firewalls, lab Windows endpoints); safe to re-run
   down     stop the lab
   status   list the lab's devices with address, port, platform and credentials
 

@@ -12,13 +12,40 @@ import importlib
 import os
 from pathlib import Path
 
-PARTS = ("lab.endpoint_services", "lab.linux_hosts", "lab.firewalls")  # services first: they make the network
+# the endpoint services first: they make the network the Debian hosts join
+PARTS = ("lab.endpoint_services", "lab.linux_hosts", "lab.firewalls", "lab.windows")
 COLUMNS = ("name", "platform", "address", "port", "username", "password", "state")
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 def default_state_dir() -> Path:
     return Path(os.environ.get("EOFFICE_LAB_STATE", PROJECT_ROOT / ".lab"))
+
+
+def fleet_names(configured, subdir: str, by_name, order) -> list[str]:
+    """A part's configured devices plus any larger fleet still running under the default state
+    folder's ``subdir`` (so ``python -m lab down`` stops it), in ``order``."""
+    started = {p.parent.name for p in (default_state_dir() / subdir).glob("*/serve.pid")}
+
+    def known(name: str) -> bool:
+        try:
+            by_name(name)
+            return True
+        except KeyError:
+            return False
+
+    return sorted(set(configured) | {n for n in started if known(n)}, key=order)
+
+
+def run_part(part, command: str, names: list[str], state_dir: Path) -> int:
+    """``up``/``down``/``status`` of one part's devices, then its status table."""
+    state_dir.mkdir(parents=True, exist_ok=True)
+    if command == "up":
+        part.up(names, state_dir)
+    elif command == "down":
+        part.down(names, state_dir)
+    _print_table(part.status(names, state_dir))
+    return 0
 
 
 def _parts():

@@ -15,19 +15,9 @@ from lab.firewalls.fleet import by_name, fleet
 
 def names() -> list[str]:
     """The configured fleet plus any larger fleet still running (so ``python -m lab down`` stops it)."""
-    from lab.control import default_state_dir
+    from lab.control import fleet_names
 
-    started = {p.parent.name for p in (default_state_dir() / "firewalls").glob("*/serve.pid")}
-    known = set(fleet()) | {n for n in started if _is_fleet_name(n)}
-    return sorted(known, key=lambda n: by_name(n).port)
-
-
-def _is_fleet_name(name: str) -> bool:
-    try:
-        by_name(name)
-        return True
-    except KeyError:
-        return False
+    return fleet_names(fleet(), "firewalls", by_name, lambda n: by_name(n).port)
 
 
 def up(names: list[str], state_dir: Path) -> None:

@@ -11,9 +11,9 @@ import sys
 from pathlib import Path
 
 import lab.firewalls as part
-from lab.control import _print_table, default_state_dir
+from lab.control import default_state_dir, run_part
 from lab.firewalls import inventory, process
-from lab.firewalls.faults import Faults, FaultSettings, write_faults
+from lab.firewalls.faults import Faults, change_faults
 from lab.firewalls.fleet import fleet, fleet_size
 
 
@@ -41,14 +41,9 @@ def set_faults(args: argparse.Namespace) -> int:
     if not directory.is_dir():
         print(f"python -m lab.firewalls fault: no device {args.device!r} under {args.state_dir}")
         return 2
-    path = directory / "faults.json"
-    settings = FaultSettings() if args.clear else Faults(path).current()
-    changes = {"drop_after": args.drop_after, "reject": args.reject, "commit_delay": args.commit_delay,
-               "refuse_logins": args.refuse_logins or None}
-    for key, value in changes.items():
-        if value is not None:
-            setattr(settings, key, value)
-    write_faults(path, settings)
+    settings = change_faults(directory / "faults.json", Faults, args.clear, {
+        "drop_after": args.drop_after, "reject": args.reject, "commit_delay": args.commit_delay,
+        "refuse_logins": args.refuse_logins or None})
     print(f"{args.device}: {settings.to_dict() or 'no faults'}")
     return 0
 
@@ -60,14 +55,7 @@ def main(argv: list[str]) -> int:
     if args.command == "inventory":
         print(inventory.render(args.count or fleet_size()), end="")
         return 0
-    names = list(fleet(args.count))
-    args.state_dir.mkdir(parents=True, exist_ok=True)
-    if args.command == "up":
-        part.up(names, args.state_dir)
-    elif args.command == "down":
-        part.down(names, args.state_dir)
-    _print_table(part.status(names, args.state_dir))
-    return 0
+    return run_part(part, args.command, list(fleet(args.count)), args.state_dir)
 
 
 if __name__ == "__main__":

@@ -12,19 +12,11 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
 
-@dataclass
-class FaultSettings:
-    #: close the connection instead of running the config command after this many (per login)
-    drop_after: int | None = None
-    #: answer commands matching this regular expression with the vendor's error
-    reject: str | None = None
-    #: seconds added to the commit point (PAN-OS commit, ASA write memory, FortiOS end)
-    commit_delay: float = 0.0
-    #: refuse every login as if the password were wrong
-    refuse_logins: bool = False
+class SettingsFile:
+    """Reading and writing a dataclass of fault settings as the JSON of ``faults.json``."""
 
     @classmethod
-    def from_dict(cls, data: dict) -> FaultSettings:
+    def from_dict(cls, data: dict):
         known = {f.name for f in fields(cls)}
         unknown = set(data) - known
         if unknown:
@@ -35,27 +27,52 @@ class FaultSettings:
         return {k: v for k, v in asdict(self).items() if v not in (None, 0.0, False)}
 
 
+@dataclass
+class FaultSettings(SettingsFile):
+    #: close the connection instead of running the config command after this many (per login)
+    drop_after: int | None = None
+    #: answer commands matching this regular expression with the vendor's error
+    reject: str | None = None
+    #: seconds added to the commit point (PAN-OS commit, ASA write memory, FortiOS end)
+    commit_delay: float = 0.0
+    #: refuse every login as if the password were wrong
+    refuse_logins: bool = False
+
+
 class Faults:
     """The device's current faults, re-read from ``path`` whenever the file changes."""
+
+    #: the dataclass the file holds (the lab's Windows endpoints have faults of their own)
+    settings_class = FaultSettings
 
     def __init__(self, path: Path):
         self.path = path
         self._stamp: float | None = None
-        self._settings = FaultSettings()
+        self._settings = self.settings_class()
 
     def current(self) -> FaultSettings:
         try:
             stamp = self.path.stat().st_mtime_ns
         except FileNotFoundError:
-            self._stamp, self._settings = None, FaultSettings()
+            self._stamp, self._settings = None, self.settings_class()
             return self._settings
         if stamp != self._stamp:
-            self._settings = FaultSettings.from_dict(json.loads(self.path.read_text() or "{}"))
+            self._settings = self.settings_class.from_dict(json.loads(self.path.read_text() or "{}"))
             self._stamp = stamp
         return self._settings
 
 
-def write_faults(path: Path, settings: FaultSettings) -> None:
+def change_faults(path: Path, faults_class: type[Faults], clear: bool, changes: dict) -> SettingsFile:
+    """Apply the given changes (``None`` = leave as is) to the faults in ``path``, after clearing them if asked."""
+    settings = faults_class.settings_class() if clear else faults_class(path).current()
+    for key, value in changes.items():
+        if value is not None:
+            setattr(settings, key, value)
+    write_faults(path, settings)
+    return settings
+
+
+def write_faults(path: Path, settings) -> None:
     """Replace the fault file atomically (the device may be reading it at the same moment)."""
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(settings.to_dict(), indent=2) + "\n")

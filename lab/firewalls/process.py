@@ -129,16 +129,21 @@ def stop(name: str, state_dir: Path, timeout: float = 5.0) -> None:
     """Terminate the device's server (a power-off: nothing unsaved survives)."""
     pid = running_pid(state_dir, name)
     if pid is not None:
-        os.kill(pid, signal.SIGTERM)
-        deadline = time.monotonic() + timeout
-        while _alive(pid) and time.monotonic() < deadline:
-            time.sleep(0.02)
-        if _alive(pid):
-            os.kill(pid, signal.SIGKILL)
-            while _alive(pid):
-                time.sleep(0.02)
-        _reap(pid)
+        terminate(pid, timeout)
     pid_file(state_dir, name).unlink(missing_ok=True)
+
+
+def terminate(pid: int, timeout: float = 5.0) -> None:
+    """SIGTERM, then SIGKILL after ``timeout``; returns once no thread of ``pid`` holds a port."""
+    os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    while _alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    if _alive(pid):
+        os.kill(pid, signal.SIGKILL)
+        while _alive(pid):
+            time.sleep(0.02)
+    _reap(pid)
 
 
 def _alive(pid: int) -> bool:

@@ -1,8 +1,8 @@
-"""playbooks/site.yml against the lab (Debian hosts and firewalls): converges, then a re-run and a check run
-change nothing.
+"""playbooks/site.yml against the lab (Debian hosts, firewalls and Windows endpoints): converges, then a
+re-run and a check run change nothing.
 
-The lab firewalls run from a state folder of this test on ports of their own, with an inventory
-generated for those ports, so a developer's running lab and other test runs are left alone.
+The lab firewalls and Windows endpoints run from a state folder of this test on ports of their own, with
+an inventory generated for those ports, so a developer's running lab and other test runs are left alone.
 """
 
 import os
@@ -18,20 +18,22 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 LAB = {"lab-debian12": "EO-ID-1", "lab-debian13": "EO-ID-1",
-       "lab-fgt-01": "EO-NET-2", "lab-pan-02": "EO-NET-2", "lab-asa-03": "EO-NET-2"}
+       "lab-fgt-01": "EO-NET-2", "lab-pan-02": "EO-NET-2", "lab-asa-03": "EO-NET-2",
+       "lab-win-01": "EO-VPN-1", "lab-win-02": "EO-VPN-1", "lab-win-03": "EO-VPN-1"}
 FIREWALLS = 3
 # what the Linux hosts reach on the lab network (package repository, ClamAV mirror, EDR enrolment)
 ENDPOINT_SERVICES = ("lab-apt-repo", "lab-clamav-mirror", "lab-edr-server")
+WINDOWS = 3
 RECAP = re.compile(r"^(\S+)\s+: ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", re.M)
 
 
-def free_base_port() -> int:
-    """A base port whose next FIREWALLS ports are free (device n listens on base + n)."""
+def free_base_port(count: int = FIREWALLS) -> int:
+    """A base port whose next ``count`` ports are free (device n listens on base + n)."""
     rng = random.Random()
     for _ in range(50):
         base = rng.randrange(20000, 40000)
         try:
-            for n in range(1, FIREWALLS + 1):
+            for n in range(1, count + 1):
                 with socket.socket() as probe:
                     probe.bind(("127.0.0.1", base + n))
             return base
@@ -48,16 +50,20 @@ def run(cmd: list[str], env: dict, timeout: int = 600) -> str:
 @pytest.fixture(scope="module")
 def lab_env(tmp_path_factory):
     state = tmp_path_factory.mktemp("lab-state")
-    return {**os.environ, "EOFFICE_LAB_STATE": str(state), "EOFFICE_LAB_FIREWALL_BASE_PORT": str(free_base_port())}
+    return {**os.environ, "EOFFICE_LAB_STATE": str(state), "EOFFICE_LAB_FIREWALL_BASE_PORT": str(free_base_port()),
+            "EOFFICE_LAB_WINRM_HTTP_BASE_PORT": str(free_base_port(WINDOWS)),
+            "EOFFICE_LAB_WINRM_HTTPS_BASE_PORT": str(free_base_port(WINDOWS))}
 
 
 @pytest.fixture(scope="module")
 def inventory(tmp_path_factory, lab_env):
-    """inventories/lab with its firewalls file made for this test's ports."""
+    """inventories/lab with its firewalls and Windows files made for this test's ports."""
     inv = tmp_path_factory.mktemp("inventory") / "lab"
     shutil.copytree(ROOT / "inventories/lab", inv)
     firewalls = run([sys.executable, "-m", "lab.firewalls", "inventory", "--count", str(FIREWALLS)], lab_env)
     (inv / "firewalls.yml").write_text(firewalls)
+    windows = run([sys.executable, "-m", "lab.windows", "inventory", "--count", str(WINDOWS)], lab_env)
+    (inv / "windows.yml").write_text(windows)
     return inv
 
 
