@@ -29,6 +29,12 @@ PACKAGES = (
     "python3", "python3-apt", "systemd", "systemd-sysv", "dbus", "openssh-server", "sudo",
     "iproute2", "libpam-modules", "libpam-pwquality", "cracklib-runtime", "pamtester", "procps",
 )
+# EO-VPN-1 / EO-NET: the VPN software the lab hosts are seeded with (lab/seed-vpn.sh) and the tools the
+# host firewall and the tunnel checks use; baked in because the containers have no package mirror.
+VPN_PACKAGES = (
+    "kmod", "nftables", "openvpn", "wireguard-tools", "wireguard-go", "charon-systemd",
+    "strongswan-swanctl",
+)
 # Units that make no sense in a container and slow its boot.
 MASKED_UNITS = (
     "systemd-udevd.service", "systemd-udevd-control.socket", "systemd-udevd-kernel.socket",
@@ -54,7 +60,7 @@ RELEASES = (Release("debian12", "bookworm"), Release("debian13", "trixie"))
 def recipe_hash(release: Release) -> str:
     recipe = {
         "suite": release.suite,
-        "packages": sorted(PACKAGES),
+        "packages": sorted(PACKAGES + VPN_PACKAGES),
         "masked": sorted(MASKED_UNITS),
         # the steps that shape the image, not the rest of this file: comments elsewhere rebuild nothing
         "steps": [inspect.getsource(f) for f in (build, _configure_rootfs)],
@@ -114,7 +120,7 @@ def build(release: Release, tag: str, workdir: Path, log) -> None:
     root = workdir / "rootfs"
     _run(
         [
-            "debootstrap", "--variant=minbase", f"--include={','.join(PACKAGES)}",
+            "debootstrap", "--variant=minbase", f"--include={','.join(PACKAGES + VPN_PACKAGES)}",
             release.suite, str(root), debian_mirror(),
         ],
         log,
