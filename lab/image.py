@@ -32,7 +32,7 @@ PACKAGES = (
 # EO-VPN-1 / EO-NET: the VPN software the lab hosts are seeded with (lab/seed-vpn.sh) and the tools the
 # host firewall and the tunnel checks use; baked in because the containers have no package mirror.
 VPN_PACKAGES = (
-    "kmod", "nftables", "openvpn", "wireguard-tools", "wireguard-go", "charon-systemd",
+    "kmod", "netbase", "nftables", "openvpn", "wireguard-tools", "wireguard-go", "charon-systemd",
     "strongswan-swanctl",
 )
 # Units that make no sense in a container and slow its boot.

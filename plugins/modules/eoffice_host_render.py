@@ -30,6 +30,20 @@ options:
     description: The directory under which C(<ministry>/) is written.
     type: path
     default: rendered
+  write:
+    description: Write the file; C(false) only returns RV(text) (the host_firewall role loads it).
+    type: bool
+    default: true
+  addresses:
+    description:
+      - The server's addresses. With them, the anti-lockout check runs - every C(management) flow
+        to each address must be allowed, or the task fails naming the flow and the rule that drops it.
+    type: list
+    elements: str
+    default: []
+  controller:
+    description: The controller's source address as the host sees it; its SSH session (tcp/22) must be allowed too.
+    type: str
 version_added: "0.1.0"
 author: eoffice-guard
 """

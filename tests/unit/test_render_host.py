@@ -15,7 +15,7 @@ from conftest import ROOT, policy_of
 
 from eoffice_guard.flow import Flow, check_flow
 from eoffice_guard.ir import build_ir
-from eoffice_guard.nftables_host import host_ruleset, render_host
+from eoffice_guard.nftables_host import host_ruleset, lockout_problems, render_host
 
 
 @pytest.mark.parametrize("name", ["lab", "sample-large"])
@@ -54,3 +54,13 @@ def test_management_reaches_the_server_and_the_server_no_internet():
     host = host_ruleset(build_ir(policy), policy)
     assert check_flow(host, Flow("10.0.50.10", "10.10.5.3", "tcp", 22)).action == "allow"
     assert check_flow(host, Flow("10.10.5.3", "203.0.113.9", "tcp", 443)).rule.name == "EO-R8-DENY-FROM-EOFFICE"
+
+
+def test_anti_lockout_names_the_flow_and_the_rule():
+    policy = policy_of("lab")
+    rs = build_ir(policy)
+    assert lockout_problems(rs, policy, ["10.10.5.3", "fd00:10:5::3"], "10.0.50.10") == []
+    problems = lockout_problems(rs, policy, ["10.10.5.3"], "10.20.7.7")
+    assert problems == ["the controller's SSH session 10.20.7.7 -> 10.10.5.3 tcp/22 would be dropped by rule "
+                        "EO-R6-DENY-TO-EOFFICE (anything else to e-Office is denied (internet and non-approved "
+                        "internal alike))"]

@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 
 from .common import header
+from .flow import Flow, check_flow
 from .ir import Rule, RuleSet, net_name
 from .nftables import _address_sets, _rule_lines, _service_set
 from .policy import Policy
@@ -97,3 +98,30 @@ def _host_rule_lines(rs: RuleSet, rule: Rule) -> list[str]:
     return [f"\t\t# {rule.name} {rule.control}: {rule.why}",
             f"\t\t{match} ip saddr . ether saddr != @{BINDINGS_SET} "
             f'log prefix "{rule.name} " drop comment "{rule.name} {rule.control}"']
+
+
+def lockout_flows(policy: Policy, addresses: list[str], controller: str | None) -> list[Flow]:
+    """Flows the host firewall must let in: the controller's SSH session and every management flow."""
+    flows = [Flow(controller, a, "tcp", 22) for a in addresses if controller and _same_family(controller, a)]
+    for entry in policy.management:
+        sources = [str(next(iter(p.hosts()), p.network_address)) for p in policy.network(entry.network).prefixes]
+        flows += [Flow(src, a, svc.protocol, port) for src in sources for a in addresses if _same_family(src, a)
+                  for svc in entry.services for port in (svc.ports or (None,))]
+    return flows
+
+
+def lockout_problems(rs: RuleSet, policy: Policy, addresses: list[str], controller: str | None) -> list[str]:
+    """Each flow the host rendering would drop, named with the rule that drops it (empty: safe to load)."""
+    host = host_ruleset(rs, policy)
+    problems = []
+    for flow in lockout_flows(policy, addresses, controller):
+        verdict = check_flow(host, flow)
+        if verdict.action != "allow":
+            what = "the controller's SSH session" if flow.src == controller and flow.port == 22 else "management"
+            by = f"rule {verdict.rule.name} ({verdict.rule.why})" if verdict.rule else "the default deny"
+            problems.append(f"{what} {flow.src} -> {flow.dst} {flow.protocol}/{flow.port} would be dropped by {by}")
+    return problems
+
+
+def _same_family(a: str, b: str) -> bool:
+    return (":" in a) == (":" in b)
