@@ -31,6 +31,12 @@ PACKAGES = (
     # EO-ID-2 (TOTP in PAM) and EO-END-2 (ClamAV from Debian); the EDR agent comes from the lab repository
     "libpam-google-authenticator", "clamav", "clamav-daemon", "clamav-freshclam", "clamdscan",
 )
+# EO-VPN-1 / EO-NET: the VPN software the lab hosts are seeded with (lab/seed-vpn.sh) and the tools the
+# host firewall and the tunnel checks use; baked in because the containers have no package mirror.
+VPN_PACKAGES = (
+    "kmod", "netbase", "nftables", "openvpn", "wireguard-tools", "wireguard-go", "charon-systemd",
+    "strongswan-swanctl",
+)
 # Units that make no sense in a container and slow its boot.
 MASKED_UNITS = (
     "systemd-udevd.service", "systemd-udevd-control.socket", "systemd-udevd-kernel.socket",
@@ -56,7 +62,7 @@ RELEASES = (Release("debian12", "bookworm"), Release("debian13", "trixie"))
 def recipe_hash(release: Release) -> str:
     recipe = {
         "suite": release.suite,
-        "packages": sorted(PACKAGES),
+        "packages": sorted(PACKAGES + VPN_PACKAGES),
         "masked": sorted(MASKED_UNITS),
         # the steps that shape the image, not the rest of this file: comments elsewhere rebuild nothing
         "steps": [inspect.getsource(f) for f in (build, _configure_rootfs)],
@@ -116,7 +122,7 @@ def build(release: Release, tag: str, workdir: Path, log) -> None:
     root = workdir / "rootfs"
     _run(
         [
-            "debootstrap", "--variant=minbase", f"--include={','.join(PACKAGES)}",
+            "debootstrap", "--variant=minbase", f"--include={','.join(PACKAGES + VPN_PACKAGES)}",
             release.suite, str(root), debian_mirror(),
         ],
         log,

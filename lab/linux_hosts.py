@@ -13,6 +13,8 @@ from pathlib import Path
 from lab import endpoint_services
 from lab.image import RELEASES, ensure
 
+SEED_VPN = Path(__file__).resolve().parent / "seed-vpn.sh"
+
 HOSTS = {f"lab-{release.name}": release for release in RELEASES}
 CONTAINER_PREFIX = "eoffice-"
 
@@ -55,8 +57,18 @@ def up(hosts: list[str], state_dir: Path) -> None:
             _podman("rm", "-f", container(name))
         _podman(
             "run", "--detach", "--name", container(name), "--hostname", name,
-            "--systemd=always", f"--network={endpoint_services.network()}", "--label", "eoffice.lab=linux", image,
+            "--systemd=always", f"--network={endpoint_services.network()}", "--label", "eoffice.lab=linux",
+            # EO-VPN-1: tunnels must be possible here, so that the lab can show them removed
+            "--cap-add", "NET_ADMIN", "--device", "/dev/net/tun", image,
         )
+        seed(name)
+
+
+def seed(name: str) -> None:
+    """Seed a freshly started host non-compliant (a live WireGuard tunnel, OpenVPN, a VPN profile)."""
+    _podman("exec", container(name), "systemctl", "is-system-running", "--wait", check=False)
+    _podman("cp", str(SEED_VPN), f"{container(name)}:/usr/local/sbin/eoffice-lab-seed-vpn")
+    _podman("exec", container(name), "sh", "/usr/local/sbin/eoffice-lab-seed-vpn")
 
 
 def down(hosts: list[str], state_dir: Path) -> None:

@@ -201,6 +201,13 @@ def probe_raw(p: dict) -> str:
 
 
 def probe_one(p: dict) -> str:
+    try:
+        return _probe_one(p)
+    except PermissionError:
+        return BLOCKED  # the sender's own output chain dropped it: the kernel says EPERM at once
+
+
+def _probe_one(p: dict) -> str:
     if p["protocol"] in RAW_PROTOCOLS:
         return probe_raw(p)
     kind = socket.SOCK_STREAM if p["protocol"] == "tcp" else socket.SOCK_DGRAM
@@ -217,6 +224,8 @@ def probe_one(p: dict) -> str:
             return PASS  # a reset or port unreachable: the packet got through
         except TimeoutError:
             return BLOCKED
+        except PermissionError:
+            raise
         except OSError as e:
             return f"error: {e}"
 

@@ -21,7 +21,7 @@ def test_lab_rules_in_architecture_order(lab_raw):
         "EO-R1-MGMT-1-SRV", "EO-R1-MGMT-1-DEV",
         "EO-R2-VPN-1-GUARD-IN", "EO-R2-VPN-1-GUARD-OUT", "EO-R2-VPN-1-IN", "EO-R2-VPN-1-OUT",
         "EO-R3-VPN-PORTS", "EO-R3-VPN-APPS", "EO-R4-BIND-1", "EO-R5-APPROVED-1",
-        "EO-R6-DENY-TO-EOFFICE", "EO-R7-EGRESS-1", "EO-R8-DENY-FROM-EOFFICE"]
+        "EO-R6-DENY-TO-EOFFICE", "EO-R7-EGRESS-1", "EO-R7-EGRESS-2", "EO-R8-DENY-FROM-EOFFICE"]
     last = rs.rules[-1]
     assert (last.action, last.log, last.sources) == (DENY, True, ("EO-NET-lab-eoffice",))
     assert last.destinations == ()

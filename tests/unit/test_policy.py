@@ -176,7 +176,7 @@ def test_references_to_nothing(lab_raw):
     lab_raw["eoffice_egress"][0]["network"] = "nowhere"
     err = errors_of(lab_raw)
     assert_error(err, "eoffice.approved_networks[0].network", "'lab-hq-wan' is not a known network",
-                 "lab-core-services, lab-eoffice, lab-hq-lan, nitb-monitoring")
+                 "lab-core-services, lab-endpoint-services, lab-eoffice, lab-hq-lan, nitb-monitoring")
     assert_error(err, "eoffice.management[0].zone", "'dmz' is not a known zone", "inside, outside, servers")
     assert_error(err, "eoffice.internet_zone", "'wan' is not a known zone")
     assert_error(err, "eoffice.eoffice_egress[0].network", "'nowhere'")

@@ -145,7 +145,7 @@ def test_integers_yaml_reads_otherwise_are_refused_with_their_line():
     raw = yaml.safe_load(text)["eoffice"]
     assert raw["eoffice_services"][0]["ports"] == [291]  # what YAML 1.1 made of it
     err = errors_of_text(raw, text)
-    assert_error(err, "eoffice.eoffice_services[0].ports[0]", "'0443'", "line 20", "leading zero")
+    assert_error(err, "eoffice.eoffice_services[0].ports[0]", "'0443'", "line 22", "leading zero")
     assert_error(err, "eoffice.eoffice_services[1].ports[0]", "'1:23'")
 
 

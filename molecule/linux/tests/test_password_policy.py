@@ -106,3 +106,30 @@ def test_applied_controls_are_recorded(host):
     fact = json.loads(host.file("/etc/ansible/facts.d/eoffice.fact").content_string)
     assert fact["EO-ID-1"]["settings"]["pwquality"]["min_length"] == 14
     assert fact["EO-ID-1"]["settings"]["faillock"]["deny"] == 5
+
+
+def account_management(host, name):
+    """What a login asks after the password: is the account usable, or must the password change now?"""
+    return host.run(f"pamtester {PAM_SERVICE} {name} acct_mgmt")
+
+
+def test_existing_accounts_passwords_age_out_after_90_days(host):
+    """alice existed before the role: her password changed 91 days ago is now expired; 89 days is fine."""
+    host.check_output("chage -d $(date -d '-89 days' +%F) alice")
+    assert account_management(host, "alice").rc == 0
+    host.check_output("chage -d $(date -d '-91 days' +%F) alice")
+    expired = account_management(host, "alice")
+    assert expired.rc != 0
+    assert "new one required" in expired.stdout + expired.stderr
+
+
+def test_break_glass_and_non_human_accounts_are_left_alone(host):
+    host.check_output("chage -d $(date -d '-400 days' +%F) breakglass")
+    assert account_management(host, "breakglass").rc == 0, "the break-glass account must still work"
+    for name in ("leaver", "svc-app"):
+        assert "Maximum number of days between password change\t\t: 99999" in host.check_output(f"chage -l {name}")
+
+
+def test_aged_accounts_are_listed_in_the_fact(host):
+    fact = json.loads(host.file("/etc/ansible/facts.d/eoffice.fact").content_string)
+    assert fact["EO-ID-1"]["settings"]["ageing_last_changed"] == ["alice"]
