@@ -25,7 +25,7 @@ description:
   - Reports as O(findings) the rules without the C(EO-) prefix that let through a flow the advisory
     forbids (an old any-any allow placed above the managed rules), without touching them.
   - Refuses a change after which a C(management) flow of the policy would be denied (anti-lockout).
-  - Verifies the firewall's SSH host key against O(known_hosts) before it logs in: an unknown or
+  - Verifies the firewall's SSH host key against O(known_hosts) before it logs in; an unknown or
     changed key stops the run, naming host, port and fingerprint, and no password is sent.
   - With O(approved_plan) (the C(commands) of an earlier check-mode run that a person approved) it
     applies only when the plan is still exactly that one; when the device changed meanwhile it stops
