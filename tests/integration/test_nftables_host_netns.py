@@ -27,7 +27,8 @@ from tests.integration.test_nftables_netns import RETRY_TIMEOUT, TCP_PORTS, TIME
 pytestmark = pytest.mark.integration
 
 SERVER = ("10.10.5.3", "10.10.5.4", "fd00:10:5::3")
-OTHERS = ("203.0.113.9", "198.51.100.10", "10.20.7.7", "10.0.50.10", "10.0.60.2", "2001:db8::9", "fd00:20::7")
+OTHERS = ("203.0.113.9", "198.51.100.10", "10.20.7.7", "10.0.50.10", "10.0.60.2", "10.89.83.1", "2001:db8::9",
+          "fd00:20::7")
 PCS = {"pc1": ("10.20.1.15", "00:1a:2b:3c:4d:5e"), "pc2": ("10.20.1.16", "02:00:5e:00:53:02")}  # pc2 spoofs
 LINK = {"srv": "1", "net": "2", "pc1": "3", "pc2": "4"}  # 172.16.9.<n>/24 and fd99:9::<n>/64
 SERVICES = [("tcp", p) for p in TCP_PORTS] + [("udp", p) for p in UDP_PORTS] + [(p, None) for p in RAW_PROTOCOLS]

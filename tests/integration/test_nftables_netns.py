@@ -36,7 +36,7 @@ LAB_POLICY = "inventories/lab/group_vars/all/eoffice.yml"
 TODAY = datetime.date(2026, 11, 23)  # fixed, so the lab's VPN approval does not age with the calendar
 TIMEOUT = 0.8  # seconds a dropped probe waits; an allowed one answers in well under a millisecond
 RETRY_TIMEOUT = 3.0  # a disagreement is probed once more, slowly, before it counts (busy machine)
-TCP_PORTS = [22, 25, 80, 443, 587, 1194, 1723, 3389]
+TCP_PORTS = [22, 25, 80, 443, 587, 1194, 1723, 3389, 8381]  # 8381: the lab ClamAV mirror (egress)
 UDP_PORTS = [53, 123, 500, 1194, 1701, 4500, 51820]
 SPOOFED_MACS = {"pc1": "02:00:5e:00:53:01", "pc2": "02:00:5e:00:53:02"}
 
@@ -59,8 +59,8 @@ SEGMENTS = {"outside": 0, "inside": 1, "servers": 2}
 HOSTS = (
     Host("wan", "outside", "2", ("203.0.113.9", "198.51.100.10", "198.51.100.77", "2001:db8::9"),
          ("0.0.0.0/0", "::/0"), "02:00:00:00:00:02"),
-    Host("lan", "inside", "2", ("10.20.7.7", "10.0.50.10", "10.30.0.5", "10.0.60.2", "fd00:20::7"),
-         ("10.20.0.0/16", "10.0.50.10/32", "10.30.0.0/16", "10.0.60.0/29", "fd00:20::/48"),
+    Host("lan", "inside", "2", ("10.20.7.7", "10.0.50.10", "10.30.0.5", "10.0.60.2", "10.89.83.1", "fd00:20::7"),
+         ("10.20.0.0/16", "10.0.50.10/32", "10.30.0.0/16", "10.0.60.0/29", "10.89.83.1/32", "fd00:20::/48"),
          "02:00:00:00:01:02"),
     Host("pc1", "inside", "3", ("10.20.1.15",), ("10.20.1.15/32",), "00:1a:2b:3c:4d:5e", True),
     Host("pc2", "inside", "4", ("10.20.1.16",), ("10.20.1.16/32",), "00:1a:2b:3c:4d:5f", True),

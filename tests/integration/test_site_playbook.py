@@ -43,8 +43,9 @@ def free_base_port(count: int = FIREWALLS) -> int:
 
 
 def run(cmd: list[str], env: dict, timeout: int = 600) -> str:
-    return subprocess.run(cmd, cwd=ROOT, env=env, check=True, capture_output=True, text=True,
-                          timeout=timeout).stdout
+    result = subprocess.run(cmd, cwd=ROOT, env=env, check=False, capture_output=True, text=True, timeout=timeout)
+    assert result.returncode == 0, f"{' '.join(cmd[1:4])} failed:\n{result.stdout[-2000:]}\n{result.stderr[-3000:]}"
+    return result.stdout
 
 
 @pytest.fixture(scope="module")
