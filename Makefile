@@ -9,7 +9,7 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PYTHONDONTWRITEBYTECODE := 1
 APT_PACKAGES := podman runc conmon debootstrap nftables iproute2 pamtester uidmap slirp4netns \
-                fuse-overlayfs iptables make git
+                fuse-overlayfs iptables make git chromium
 SCENARIOS := $(sort $(notdir $(patsubst %/molecule.yml,%,$(wildcard molecule/*/molecule.yml))))
 STAMPS := .cache/stamps
 

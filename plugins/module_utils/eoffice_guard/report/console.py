@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from .catalog import order
 from .model import STATUSES, counts
 
 PENDING: list[str] = []
@@ -21,7 +22,9 @@ def lines(folder: Path, document: dict) -> list[str]:
     out = [f"report: {shown}",
            f"ministry {document['ministry']}: {document['days_to_deadline']} days to the deadline "
            f"{document['advisory_deadline']}"]
-    for control, tally in counts(document["cells"]).items():
+    tallies = counts(document["cells"])
+    for control in sorted(tallies, key=order):
+        tally = tallies[control]
         parts = ", ".join(f"{tally[s]} {s.replace('_', ' ')}" for s in STATUSES if tally[s])
         out.append(f"{control} {document['controls'][control]['title']}: {parts}")
     if document["drift"]["previous"]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from html import escape
 
-from .catalog import describe
+from .catalog import describe, order
 
 STATUS_LOOK = {  # status → (symbol, word)
     "compliant": ("✔", "compliant"),
@@ -95,7 +95,8 @@ def _facts(document: dict) -> str:
 
 def _summary(document: dict) -> str:
     rows = []
-    for control, c in document["summary"].items():
+    for control in sorted(document["summary"], key=order):
+        c = document["summary"][control]
         met = c["compliant"] + c["remediated"]
         rows.append(f"<tr><th>{escape(control)}</th><td>{escape(describe(control)['title'])}</td>"
                     f"<td>{met} of {met + c['non_compliant'] + c['error']} met</td>"
@@ -106,7 +107,7 @@ def _summary(document: dict) -> str:
 
 
 def _matrix(document: dict) -> str:
-    controls = list(document["controls"])
+    controls = sorted(document["controls"], key=order)
     by_key = {(c["host"], c["control"]): c for c in document["cells"]}
     legend = "".join(f'<span>{s} {escape(w)}</span>' for s, w in STATUS_LOOK.values())
     head = "<tr><th>host</th>" + "".join(f'<th title="{escape(describe(c)["title"])}">{escape(c)}</th>'

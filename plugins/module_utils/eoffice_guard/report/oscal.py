@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from .catalog import CATALOG_HREF, describe
+from .catalog import CATALOG_HREF, describe, order
 
 OSCAL_VERSION = "1.1.2"
 NAMESPACE = uuid.UUID("6f1d0d36-5e0b-4c1f-9d55-0e0ff1ce0002")  # fixed: the same run gives the same UUIDs
@@ -44,7 +44,7 @@ def render(document: dict) -> dict:
                        "status": status},
             "related-observations": [{"observation-uuid": obs}],
         })
-    controls = [{"control-id": describe(c)["oscal_id"]} for c in document["controls"]]
+    controls = [{"control-id": describe(c)["oscal_id"]} for c in sorted(document["controls"], key=order)]
     return {"assessment-results": {
         "uuid": _uuid(*key, "assessment-results"),
         "metadata": {"title": f"e-Office advisory assessment of {ministry}", "last-modified": run["finished"],
