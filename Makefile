@@ -9,7 +9,7 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PYTHONDONTWRITEBYTECODE := 1
 APT_PACKAGES := podman runc conmon debootstrap nftables iproute2 pamtester uidmap slirp4netns \
-                gnupg \
+                gnupg chromium \
                 fuse-overlayfs iptables make git
 SCENARIOS := $(sort $(notdir $(patsubst %/molecule.yml,%,$(wildcard molecule/*/molecule.yml))))
 STAMPS := .cache/stamps
