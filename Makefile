@@ -9,13 +9,13 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PYTHONDONTWRITEBYTECODE := 1
 APT_PACKAGES := podman runc conmon debootstrap nftables iproute2 pamtester uidmap slirp4netns \
-                gnupg \
+                gnupg chromium \
                 fuse-overlayfs iptables make git
 SCENARIOS := $(sort $(notdir $(patsubst %/molecule.yml,%,$(wildcard molecule/*/molecule.yml))))
 STAMPS := .cache/stamps
 
 .PHONY: help setup apt podman-conf venv collections image lint pytest molecule test demo bench \
-        validate render docs clean
+        validate render audit national docs clean
 
 help:
 	@echo "make demo    set up, start the lab, run playbooks/site.yml against inventories/lab"
@@ -24,6 +24,8 @@ help:
 	@echo "make lint    ansible-lint (production), yamllint, ruff"
 	@echo "make validate INVENTORY=inventories/<ministry>   check a ministry's policy"
 	@echo "make render INVENTORY=inventories/<ministry>     write firewall configs for review"
+	@echo "make audit INVENTORY=inventories/<ministry>      check mode, a report with the drift"
+	@echo "make national                                    roll up the ministries' latest reports"
 	@echo "make docs    regenerate role READMEs from meta/argument_specs.yml"
 
 setup: apt podman-conf venv collections
@@ -89,6 +91,13 @@ validate: venv
 
 render: venv
 	ansible-playbook -i $(INVENTORY) playbooks/render.yml
+
+# Look only: every control in check mode, a report with the drift since the last one (docs/reporting.md).
+audit: venv
+	ansible-playbook -i $(INVENTORY) playbooks/audit.yml --check --diff
+
+national: venv
+	$(PY) tools/national_report.py --reports reports
 
 docs: venv
 	$(PY) tools/role_readme.py

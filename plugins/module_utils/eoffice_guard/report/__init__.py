@@ -1,0 +1,1 @@
+"""Compliance reports: the result model, the report files of one run, and the national roll-up."""
