@@ -26,7 +26,14 @@ from eoffice_guard.report.document import dumps
 from lab.firewalls.fleet import device
 from tests.integration.lab_firewalls_support import connect
 from tests.integration.ngfw_support import PASSWORDS, change_commands, log_length
-from tests.integration.test_site_playbook import FIREWALLS, inventory, lab_env, run  # noqa: F401 (fixtures)
+from tests.integration.test_site_playbook import (  # noqa: F401 (fixtures)
+    ENDPOINT_SERVICES,
+    FIREWALLS,
+    WINDOWS,
+    inventory,
+    lab_env,
+    run,
+)
 
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]
@@ -41,7 +48,9 @@ WATCHED = "/etc /usr /var/lib/dpkg"
 def firewalls(lab_env):  # noqa: F811 (the imported fixture)
     base = int(lab_env["EOFFICE_LAB_FIREWALL_BASE_PORT"])
     devices = [device(n, base) for n in range(1, FIREWALLS + 1)]
-    names = ",".join(d.name for d in devices)
+    # what site.yml reaches besides the firewalls: the Linux hosts' services and the Windows endpoints
+    others = [*ENDPOINT_SERVICES, *(f"lab-win-{n:02d}" for n in range(1, WINDOWS + 1))]
+    names = ",".join([*(d.name for d in devices), *others])
     run([sys.executable, "-m", "lab", "up", "--devices", names], lab_env)
     yield devices
     run([sys.executable, "-m", "lab", "down", "--devices", names], lab_env)

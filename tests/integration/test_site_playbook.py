@@ -62,7 +62,8 @@ def inventory(tmp_path_factory, lab_env):
     inv = tmp_path_factory.mktemp("inventory") / "lab"
     shutil.copytree(ROOT / "inventories/lab", inv)
     firewalls = run([sys.executable, "-m", "lab.firewalls", "inventory", "--count", str(FIREWALLS)], lab_env)
-    (inv / "firewalls.yml").write_text(firewalls)
+    known_hosts = f"{lab_env['EOFFICE_LAB_STATE']}/known_hosts"  # the test's state folder, not the lab's
+    (inv / "firewalls.yml").write_text(re.sub(r"ngfw_known_hosts: .*", f'ngfw_known_hosts: "{known_hosts}"', firewalls))
     windows = run([sys.executable, "-m", "lab.windows", "inventory", "--count", str(WINDOWS)], lab_env)
     (inv / "windows.yml").write_text(windows)
     return inv
@@ -80,6 +81,17 @@ def lab_hosts(lab_env):
     started = [name for name in (*ENDPOINT_SERVICES, *LAB) if name not in running]
     if started:
         lab("down", devices=started)
+
+
+def changed_tasks(output: str, host: str) -> list[str]:
+    """The tasks that reported ``changed`` for ``host`` in a run's output."""
+    task, found = "", []
+    for line in output.splitlines():
+        if line.startswith("TASK ["):
+            task = line
+        elif line.startswith(f"changed: [{host}]"):
+            found.append(task)
+    return found
 
 
 def site(inventory: Path, env: dict, *extra: str) -> tuple[dict, str]:
@@ -102,7 +114,7 @@ def test_site_converges_then_changes_nothing(lab_hosts, inventory, lab_env):
     assert set(recap) - {"localhost"} == set(lab_hosts), "every lab device takes part"
     recap, output = site(inventory, lab_env)
     for host, control in lab_hosts.items():
-        assert recap[host]["changed"] == 0, f"{host} changed on the second run"
+        assert recap[host]["changed"] == 0, f"{host} changed on the second run: {changed_tasks(output, host)}"
         assert re.search(rf"^{host}\s+{control}\s+compliant\s", output, re.M), f"summary row of {host} missing"
 
     recap, output = site(inventory, lab_env, "--check", "--diff")
